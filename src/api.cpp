@@ -1,0 +1,160 @@
+// The public C API (include/lockdep/lockdep.h) over the validator.
+#include "lockdep/lockdep.h"
+
+#include "chain_cache.hpp"
+#include "class_registry.hpp"
+#include "deferred_free.hpp"
+#include "dependency_graph.hpp"
+#include "graph_lock.hpp"
+#include "options.hpp"
+#include "report.hpp"
+#include "stack_trace.hpp"
+#include "validator.hpp"
+
+using namespace lockdep;
+
+namespace {
+
+const void *class_key_of(const lockdep_map *map) {
+  // Without a key the map is its own class (per-instance mode).
+  return map->key ? static_cast<const void *>(map->key) : static_cast<const void *>(map);
+}
+
+}  // namespace
+
+extern "C" {
+
+void lockdep_init_map(lockdep_map *map, const char *name, const lockdep_class_key *key) {
+  map->key = key;
+  map->name = name;
+}
+
+// Classes come into being at first use, so a key needs no bookkeeping until
+// it dies; registering keeps the kernel's API shape and documents intent.
+void lockdep_register_key(lockdep_class_key *) {}
+
+void lockdep_unregister_key(lockdep_class_key *key) {
+  validator_entry entry(LOCKDEP_RET_IP);
+  if (!entry) return;
+  zap_key(key);
+}
+
+void lockdep_reset_map(lockdep_map *map) {
+  validator_entry entry(LOCKDEP_RET_IP);
+  if (!entry || map->key) return;  // a shared key's classes belong to all its locks
+  zap_key(map);
+}
+
+void lockdep_acquire(lockdep_map *map, unsigned subclass, unsigned flags, lockdep_read read,
+                     uintptr_t ip) {
+  validator_entry entry(LOCKDEP_RET_IP);
+  if (!entry) return;
+  acquire_request r{};
+  r.instance = map;
+  r.key = class_key_of(map);
+  r.name = map->name;
+  r.subclass = subclass;
+  r.read = static_cast<uint8_t>(read);
+  r.trylock = flags & LOCKDEP_TRY;
+  r.reentrant = flags & LOCKDEP_REENTRANT;
+  r.ip = ip ? ip : LOCKDEP_RET_IP;
+  validator_acquire(entry.thread(), r);
+}
+
+void lockdep_release(lockdep_map *map, uintptr_t ip) {
+  validator_entry entry(LOCKDEP_RET_IP);
+  if (!entry) return;
+  validator_release(entry.thread(), map, map->name, ip ? ip : LOCKDEP_RET_IP);
+}
+
+int lockdep_is_held(const lockdep_map *map) {
+  if (!validator_enabled()) return -1;
+  return validator_holds(current_thread(), map) ? 1 : 0;
+}
+
+void lockdep_assert_held_at(const lockdep_map *map, const char *file, int line) {
+  validator_entry entry(LOCKDEP_RET_IP);
+  if (!entry || validator_holds(entry.thread(), map)) return;
+  if (!report_wanted(4, reinterpret_cast<uintptr_t>(file), static_cast<uint64_t>(line))) return;
+  report_writer w("WARNING: lock not held!");
+  w.thread_ident();
+  w.print(" does not hold %s, asserted at %s:%d\n\n", map->name ? map->name : "(unnamed)", file,
+          line);
+  w.held_locks(entry.thread());
+  w.print("\nstack backtrace:\n");
+  w.current_stack();
+}
+
+void lockdep_off(void) { ++current_thread().off; }
+void lockdep_on(void) { --current_thread().off; }
+
+int lockdep_set_options(const char *text, char *err, size_t err_len) {
+  if (!parse_options(text, err, err_len)) return -1;
+  report_reopen();
+  return 0;
+}
+
+void lockdep_get_stats(lockdep_stats *out) {
+  *out = lockdep_stats{};
+  {
+    graph_guard guard;
+    const class_counts c = class_registry_counts();
+    out->classes_in_use = c.in_use;
+    out->classes_free = c.free;
+    out->classes_pending = pending_class_count();
+    out->classes_registered = c.registered;
+    out->classes_zapped = c.zapped;
+    out->classes_freed = c.freed;
+    out->dependencies = dependency_count();
+    const chain_counts ch = chain_cache_counts();
+    out->chains = ch.in_use;
+    out->chain_hlocks = ch.hlocks;
+    out->chains_pending = pending_chain_count();
+    const trace_counts tc = trace_pool_counts();
+    out->stack_traces = tc.traces;
+    out->stack_trace_entries = tc.entries;
+  }
+  out->classes_capacity = kMaxClasses;
+  out->dependencies_capacity = kMaxDependencies;
+  out->chains_capacity = kMaxChains;
+  out->grace_periods = grace_periods_completed();
+  out->chain_cache_misses = chain_cache_misses();
+  out->reports = reports_printed();
+  out->enabled = validator_enabled();
+}
+
+void lockdep_print_stats(void) {
+  lockdep_stats s;
+  lockdep_get_stats(&s);
+  char buf[1024];
+  const int n = snprintf(
+      buf, sizeof buf,
+      "lockdep stats:\n"
+      " lock classes:        %llu in use, %llu pending, %llu free (capacity %llu)\n"
+      " classes registered:  %llu, zapped: %llu, freed: %llu\n"
+      " dependencies:        %llu (capacity %llu)\n"
+      " lock chains:         %llu, %llu pending (capacity %llu), chain misses: %llu\n"
+      " stack traces:        %llu, entries: %llu\n"
+      " grace periods:       %llu\n"
+      " reports:             %llu\n"
+      " validator:           %s\n",
+      (unsigned long long)s.classes_in_use, (unsigned long long)s.classes_pending,
+      (unsigned long long)s.classes_free, (unsigned long long)s.classes_capacity,
+      (unsigned long long)s.classes_registered, (unsigned long long)s.classes_zapped,
+      (unsigned long long)s.classes_freed, (unsigned long long)s.dependencies,
+      (unsigned long long)s.dependencies_capacity, (unsigned long long)s.chains,
+      (unsigned long long)s.chains_pending, (unsigned long long)s.chains_capacity,
+      (unsigned long long)s.chain_cache_misses, (unsigned long long)s.stack_traces,
+      (unsigned long long)s.stack_trace_entries, (unsigned long long)s.grace_periods,
+      (unsigned long long)s.reports, s.enabled ? "on" : "off");
+  if (n > 0) {
+    const ssize_t w = write(report_fd(), buf, static_cast<size_t>(n) < sizeof buf ? n : sizeof buf - 1);
+    (void)w;
+  }
+}
+
+uint64_t lockdep_report_count(void) { return reports_printed(); }
+
+void lockdep_barrier(void) { urcu_bp_barrier(); }
+
+}  // extern "C"

@@ -1,0 +1,142 @@
+#include "chain_cache.hpp"
+
+#include "deferred_free.hpp"
+#include "pools.hpp"
+#include "rcu.hpp"
+
+namespace lockdep {
+namespace {
+
+struct lock_chain {
+  cds_hlist_node hash_node;
+  uint64_t key;
+  uint32_t first_hlock;  // chain_hlock ids, threaded through chain_next
+};
+
+// One held lock of one chain. Linked into its class's list too, so zapping
+// a class finds the chains that contain it without scanning them all. Never
+// read outside the graph lock, so freed at once; only the chain slot, which
+// lock-free lookups may be reading, waits for a grace period.
+struct chain_hlock {
+  uint32_t class_idx;
+  uint32_t chain_idx;
+  uint32_t chain_next;
+  uint32_t class_next, class_prev;
+};
+
+lock_chain g_chains[kMaxChains];
+cds_hlist_head g_chain_hash[kChainHashSize];
+static_bitmap<kMaxChains> g_free;
+bool g_free_ready;
+uint32_t g_alloc_cursor;
+uint64_t g_in_use;
+
+chain_hlock g_hlocks[kMaxChainHlocks + 1];  // [0] unused: 0 means "none"
+uint32_t g_class_chains[kMaxClasses];
+uint32_t g_hlock_free_list;  // threaded through chain_next
+uint32_t g_hlock_high_water = 1;
+uint64_t g_hlocks_in_use;
+
+void ensure_free_bitmap() {
+  if (g_free_ready) return;
+  g_free.set_first(kMaxChains);
+  g_free_ready = true;
+}
+
+uint32_t chain_bucket(uint64_t key) {
+  return static_cast<uint32_t>(key >> 20) & (kChainHashSize - 1);
+}
+
+void free_hlock(uint32_t id) {
+  chain_hlock &h = g_hlocks[id];
+  if (h.class_prev) g_hlocks[h.class_prev].class_next = h.class_next;
+  else g_class_chains[h.class_idx] = h.class_next;
+  if (h.class_next) g_hlocks[h.class_next].class_prev = h.class_prev;
+  h = chain_hlock{};
+  h.chain_next = g_hlock_free_list;
+  g_hlock_free_list = id;
+  --g_hlocks_in_use;
+}
+
+void zap_chain(uint32_t chain_idx) {
+  lock_chain &c = g_chains[chain_idx];
+  cds_hlist_del_rcu(&c.hash_node);
+  for (uint32_t id = c.first_hlock; id;) {
+    const uint32_t next = g_hlocks[id].chain_next;
+    free_hlock(id);
+    id = next;
+  }
+  c.first_hlock = 0;
+  defer_free_chain(chain_idx);
+  --g_in_use;
+}
+
+}  // namespace
+
+bool chain_lookup(uint64_t key) {
+  lock_chain *c;
+  cds_hlist_for_each_entry_rcu_2(c, &g_chain_hash[chain_bucket(key)], hash_node) {
+    if (c->key == key) return true;
+  }
+  return false;
+}
+
+bool chain_add(uint64_t key, const uint64_t *ids, uint32_t n) {
+  ensure_free_bitmap();
+  uint32_t idx = g_in_use < pool_limit(pool::chains)
+                     ? g_free.find_next_set(g_alloc_cursor)
+                     : static_bitmap<kMaxChains>::npos;
+  if (idx == static_bitmap<kMaxChains>::npos) {
+    pool_exhausted(pool::chains);
+    return false;
+  }
+  const uint32_t hlock_room = pool_limit(pool::chain_hlocks);
+  if (g_hlocks_in_use + n > hlock_room) {
+    pool_exhausted(pool::chain_hlocks);
+    return false;
+  }
+  g_free.clear(idx);
+  g_alloc_cursor = idx + 1;
+  ++g_in_use;
+
+  lock_chain &c = g_chains[idx];
+  c.key = key;
+  c.first_hlock = 0;
+  uint32_t *link = &c.first_hlock;
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t id;
+    if (g_hlock_free_list) {
+      id = g_hlock_free_list;
+      g_hlock_free_list = g_hlocks[id].chain_next;
+    } else {
+      id = g_hlock_high_water++;
+    }
+    ++g_hlocks_in_use;
+    chain_hlock &h = g_hlocks[id];
+    h.class_idx = hlock_class(ids[i]);
+    h.chain_idx = idx;
+    h.chain_next = 0;
+    h.class_prev = 0;
+    h.class_next = g_class_chains[h.class_idx];
+    if (h.class_next) g_hlocks[h.class_next].class_prev = id;
+    g_class_chains[h.class_idx] = id;
+    *link = id;
+    link = &h.chain_next;
+  }
+  cds_hlist_add_head_rcu(&c.hash_node, &g_chain_hash[chain_bucket(key)]);
+  return true;
+}
+
+void chain_cache_invalidate_class(uint32_t class_idx) {
+  // Each zap removes at least this class's entry from its own list.
+  while (g_class_chains[class_idx]) zap_chain(g_hlocks[g_class_chains[class_idx]].chain_idx);
+}
+
+void release_chain_slots(static_bitmap<kMaxChains> &pending) {
+  ensure_free_bitmap();
+  g_free.move_from(pending);
+}
+
+chain_counts chain_cache_counts() { return {g_in_use, g_hlocks_in_use}; }
+
+}  // namespace lockdep

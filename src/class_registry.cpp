@@ -1,0 +1,121 @@
+#include "class_registry.hpp"
+
+#include <cstring>
+
+#include "chain_cache.hpp"
+#include "deferred_free.hpp"
+#include "dependency_graph.hpp"
+#include "graph_lock.hpp"
+#include "pools.hpp"
+
+namespace lockdep {
+namespace {
+
+lock_class g_classes[kMaxClasses];
+cds_hlist_head g_class_hash[kClassHashSize];
+
+// Slots that may be handed out. Set lazily so that the zero-initialised
+// storage holds no state that must be built at load time.
+static_bitmap<kMaxClasses> g_free;
+bool g_free_ready;
+uint32_t g_alloc_cursor;
+uint32_t g_in_use;
+uint64_t g_registered, g_zapped, g_freed;
+
+uint32_t class_hash(const void *key, uint32_t subclass) {
+  uint64_t h = reinterpret_cast<uintptr_t>(key) * 0x9E3779B97F4A7C15ull;
+  h ^= (h >> 29) + subclass * 0xBF58476D1CE4E5B9ull;
+  h *= 0x94D049BB133111EBull;
+  return static_cast<uint32_t>(h >> 32) & (kClassHashSize - 1);
+}
+
+void ensure_free_bitmap() {
+  if (g_free_ready) return;
+  g_free.set_first(kMaxClasses);
+  g_free_ready = true;
+}
+
+lock_class *register_locked(const void *key, uint32_t subclass,
+                            const char *name) {
+  if (lock_class *c = class_lookup(key, subclass)) return c;
+  if (!validator_enabled()) return nullptr;
+  ensure_free_bitmap();
+  const uint32_t limit = pool_limit(pool::classes);
+  uint32_t idx = g_in_use < limit ? g_free.find_next_set(g_alloc_cursor)
+                                  : static_bitmap<kMaxClasses>::npos;
+  if (idx == static_bitmap<kMaxClasses>::npos) {
+    pool_exhausted(pool::classes);
+    return nullptr;
+  }
+  g_free.clear(idx);
+  g_alloc_cursor = idx + 1;
+  ++g_in_use;
+  ++g_registered;
+
+  lock_class *c = &g_classes[idx];
+  c->key = key;
+  c->subclass = subclass;
+  std::strncpy(c->name, name ? name : "(unnamed)", kClassNameLen - 1);
+  c->name[kClassNameLen - 1] = '\0';
+  cds_hlist_add_head_rcu(&c->hash_node, &g_class_hash[class_hash(key, subclass)]);
+  return c;
+}
+
+}  // namespace
+
+lock_class *class_lookup(const void *key, uint32_t subclass) {
+  lock_class *c;
+  cds_hlist_for_each_entry_rcu_2(c, &g_class_hash[class_hash(key, subclass)],
+                                 hash_node) {
+    if (c->key == key && c->subclass == subclass) return c;
+  }
+  return nullptr;
+}
+
+lock_class *class_lookup_or_register(const void *key, uint32_t subclass,
+                                     const char *name) {
+  if (lock_class *c = class_lookup(key, subclass)) return c;
+  graph_guard guard;
+  return register_locked(key, subclass, name);
+}
+
+lock_class *class_at(uint32_t idx) { return &g_classes[idx]; }
+uint32_t class_index(const lock_class *c) {
+  return static_cast<uint32_t>(c - g_classes);
+}
+
+void zap_class(lock_class *c) {
+  const uint32_t idx = class_index(c);
+  cds_hlist_del_rcu(&c->hash_node);
+  ++c->generation;
+  dependency_graph_remove_class(idx);
+  chain_cache_invalidate_class(idx);
+  defer_free_class(idx);
+  --g_in_use;
+  ++g_zapped;
+}
+
+void zap_key(const void *key) {
+  graph_guard guard;  // no RCU needed: writers are excluded
+  for (uint32_t sub = 0; sub < kMaxSubclasses; ++sub)
+    if (lock_class *c = class_lookup(key, sub)) zap_class(c);
+}
+
+void release_class_slots(static_bitmap<kMaxClasses> &pending) {
+  ensure_free_bitmap();
+  g_freed += g_free.move_from(pending);
+}
+
+class_counts class_registry_counts() {
+  ensure_free_bitmap();
+  return {g_in_use, g_free.count(), g_registered, g_zapped, g_freed};
+}
+
+}  // namespace lockdep
+
+namespace lockdep {
+bool class_slot_free(uint32_t idx) {
+  ensure_free_bitmap();
+  return g_free.test(idx);
+}
+}  // namespace lockdep

@@ -1,0 +1,52 @@
+// The dependency graph: "A was held while B was taken" edges between lock
+// classes, in a static pool, with the kernel's read/recursive-read kinds.
+// Only ever read or written under the graph lock, so an edge can be freed
+// at once when its class is zapped (unlike classes and chains, which
+// lock-free readers may still be looking at).
+#pragma once
+
+#include <cstdint>
+
+namespace lockdep {
+
+// Dependency kinds, as the kernel's: E = the earlier lock is held
+// exclusively, S = shared; R = the later lock is a recursive reader,
+// N = anything else (writer or non-recursive reader).
+enum : uint8_t {
+  kDepSR = 1u << 0,
+  kDepER = 1u << 1,
+  kDepSN = 1u << 2,
+  kDepEN = 1u << 3,
+};
+
+// Lock modes as stored in held locks: 0 write, 1 read, 2 recursive read.
+inline uint8_t dep_kind(uint8_t prev_read, uint8_t next_read) {
+  return static_cast<uint8_t>(1u << ((prev_read == 0) + ((next_read != 2) << 1)));
+}
+
+struct lock_dep {
+  uint32_t from, to;                  // class indices
+  uint32_t after_next, after_prev;    // in from's list of later locks
+  uint32_t before_next, before_prev;  // in to's list of earlier locks
+  uint32_t hash_next;
+  uint32_t trace;  // where it was first recorded
+  uint8_t mask;    // kDep* bits seen
+};
+
+// All under the graph lock. Dependency ids start at 1; 0 is "none".
+void dependency_graph_remove_class(uint32_t class_idx);
+uint32_t find_dependency(uint32_t from, uint32_t to);
+const lock_dep &dependency_at(uint32_t id);
+// 0 when the pool is exhausted (the BUG line has been printed).
+uint32_t add_dependency(uint32_t from, uint32_t to, uint8_t mask, uint32_t trace);
+void add_dependency_kind(uint32_t id, uint8_t mask);
+uint64_t dependency_count();
+
+// Breadth-first search for a strong path next -> ... -> prev: one that, with
+// the new edge prev -> next, closes a cycle that can deadlock. Returns its
+// length in edges (0: none) and stores the edge ids, from `next`'s edge to
+// the edge into `prev`, in `path` (room for kMaxClasses ids).
+uint32_t find_strong_path(uint32_t next, uint8_t next_read, uint32_t prev,
+                          uint8_t prev_read, uint32_t *path);
+
+}  // namespace lockdep

@@ -1,0 +1,37 @@
+// The graph lock serialises every writer of the class registry, dependency
+// graph, chain cache and trace pool. It is a futex lock of our own: a
+// pthread mutex would be interposed by the preload layer and recurse into
+// the validator.
+#pragma once
+
+#include <atomic>
+
+namespace lockdep {
+
+class futex_lock {
+ public:
+  void lock();
+  void unlock();
+  // After fork() in the child: the thread that held it is gone.
+  void reset() { state_.store(0, std::memory_order_relaxed); }
+
+ private:
+  // 0 free, 1 locked, 2 locked with waiters (Drepper, "Futexes are tricky").
+  std::atomic<int> state_{0};
+};
+
+extern futex_lock g_graph_lock;
+
+// Takes the graph lock; on unlock, queues the RCU callback that frees zapped
+// slots if one is needed. call_rcu() must run after the graph lock is
+// dropped: liburcu's call_rcu can take its own mutex, and the kernel had to
+// fix exactly that ABBA between its graph lock and RCU (a6f88ac32c6e).
+class graph_guard {
+ public:
+  graph_guard();
+  ~graph_guard();
+  graph_guard(const graph_guard &) = delete;
+  graph_guard &operator=(const graph_guard &) = delete;
+};
+
+}  // namespace lockdep

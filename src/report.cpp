@@ -1,0 +1,210 @@
+#include "report.hpp"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "class_registry.hpp"
+#include "graph_lock.hpp"
+#include "options.hpp"
+#include "symbolize.hpp"
+
+namespace lockdep {
+namespace {
+
+futex_lock g_report_lock;
+std::atomic<uint64_t> g_reports;
+int g_fd = -1;
+
+constexpr uint32_t kSeenSlots = 1u << 14;
+uint64_t g_seen[kSeenSlots];  // signatures of problems already reported
+
+void write_all(int fd, const char *p, size_t n) {
+  while (n) {
+    const ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+void rule(report_writer &w, char c, size_t n) {
+  char line[128];
+  if (n > sizeof line - 2) n = sizeof line - 2;
+  std::memset(line, c, n);
+  line[n] = '\n';
+  line[n + 1] = '\0';
+  w.print("%s", line);
+}
+
+// Under the report lock. The `lockdep` command learns that a report was
+// printed through the pipe it names in LOCKDEP_STATUS_FD.
+void count_report() {
+  g_reports.fetch_add(1, std::memory_order_relaxed);
+  if (const char *status = std::getenv("LOCKDEP_STATUS_FD")) {
+    const int fd = std::atoi(status);
+    if (fd > 2) write_all(fd, "R", 1);
+  }
+}
+
+}  // namespace
+
+int report_fd() {
+  if (g_fd < 0) report_reopen();
+  return g_fd;
+}
+
+void report_reopen() {
+  const char *path = current_options().log_path;
+  int fd = 2;
+  if (path[0]) {
+    const int f = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (f >= 0) fd = f;
+  }
+  if (g_fd > 2 && g_fd != fd) close(g_fd);
+  g_fd = fd;
+}
+
+bool report_wanted(uint32_t kind, uint64_t a, uint64_t b) {
+  uint64_t sig = (a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull) ^
+                 (uint64_t{kind} << 56);
+  if (!sig) sig = 1;
+  g_report_lock.lock();
+  const uint32_t max = current_options().max_reports;
+  bool wanted = !max || g_reports.load(std::memory_order_relaxed) < max;
+  if (wanted) {
+    for (uint32_t i = 0, slot = static_cast<uint32_t>(sig) & (kSeenSlots - 1); i < kSeenSlots;
+         ++i, slot = (slot + 1) & (kSeenSlots - 1)) {
+      if (g_seen[slot] == sig) {
+        wanted = false;
+        break;
+      }
+      if (!g_seen[slot]) {
+        g_seen[slot] = sig;
+        break;
+      }
+    }
+  }
+  g_report_lock.unlock();
+  return wanted;
+}
+
+report_writer::report_writer(const char *title) {
+  g_report_lock.lock();
+  const size_t n = std::strlen(title);
+  print("\n");
+  rule(*this, '=', n);
+  print("%s\n", title);
+  print("lockdep %s (userspace)\n", "0.1.0");
+  rule(*this, '-', n);
+}
+
+report_writer::~report_writer() {
+  flush();
+  count_report();
+  g_report_lock.unlock();
+  const options &o = current_options();
+  if (o.abort_on_error) std::abort();
+  if (o.halt_on_error) _exit(o.exitcode);
+}
+
+void report_writer::flush() {
+  write_all(report_fd(), buf_, len_);
+  len_ = 0;
+}
+
+void report_writer::print(const char *fmt, ...) {
+  char line[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = std::vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (static_cast<size_t>(n) >= sizeof line) n = sizeof line - 1;
+  if (len_ + static_cast<uint32_t>(n) > sizeof buf_) flush();
+  std::memcpy(buf_ + len_, line, static_cast<size_t>(n));
+  len_ += static_cast<uint32_t>(n);
+}
+
+void report_writer::thread_ident() {
+  char comm[17] = {};
+  prctl(PR_GET_NAME, comm, 0, 0, 0);
+  print("%s/%d", comm, static_cast<int>(gettid()));
+}
+
+void report_writer::lock_name(uint32_t class_idx) {
+  const lock_class *c = class_at(class_idx);
+  if (c->subclass) print("%s/%u", c->name, c->subclass);
+  else print("%s", c->name);
+}
+
+void report_writer::ip(uintptr_t addr) {
+  char sym[256];
+  symbolize(addr, sym, sizeof sym);
+  print("%s", sym);
+}
+
+void report_writer::held(const held_lock &h) {
+  print("%p (", h.instance);
+  if (class_at(h.class_idx)->generation == h.class_generation) lock_name(h.class_idx);
+  else print("(forgotten class)");
+  print("), at: ");
+  ip(h.acquire_ip);
+  print("\n");
+}
+
+void report_writer::trace(trace_view t, int indent) {
+  if (!t.n) print("%*s(no stack trace)\n", indent, "");
+  for (uint32_t i = 0; i < t.n; ++i) {
+    print("%*s", indent, "");
+    ip(t.frames[i]);
+    print("\n");
+  }
+}
+
+void report_writer::current_stack() {
+  uintptr_t frames[kMaxStackDepth];
+  const uint32_t n = capture_stack(frames, current_options().stack_depth);
+  trace({frames, n}, 1);
+}
+
+void report_writer::held_locks(const thread_state &t) {
+  const size_t depth = t.held.size();
+  if (!depth) {
+    print("no locks held by ");
+    thread_ident();
+    print(".\n");
+    return;
+  }
+  print("%zu lock%s held by ", depth, depth > 1 ? "s" : "");
+  thread_ident();
+  print(":\n");
+  for (size_t i = 0; i < depth; ++i) {
+    print(" #%zu: ", i);
+    held(t.held[i]);
+  }
+}
+
+void report_pool_exhausted(const char *pool_name) {
+  char line[160];
+  const int n = std::snprintf(line, sizeof line,
+                              "BUG: %s too low!\nturning off the locking correctness validator.\n",
+                              pool_name);
+  g_report_lock.lock();
+  write_all(report_fd(), line, static_cast<size_t>(n));
+  count_report();
+  g_report_lock.unlock();
+}
+
+uint64_t reports_printed() { return g_reports.load(std::memory_order_relaxed); }
+
+}  // namespace lockdep

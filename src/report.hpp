@@ -1,0 +1,50 @@
+// Reports in the kernel lockdep's layout, written with write(2) from a fixed
+// buffer: nothing on the report path calls the allocator.
+#pragma once
+
+#include <cstdint>
+
+#include "stack_trace.hpp"
+#include "thread_state.hpp"
+
+namespace lockdep {
+
+// Decides whether a problem is reported: each distinct problem (same kind,
+// same classes) once, and no more than max_reports in all.
+bool report_wanted(uint32_t kind, uint64_t a, uint64_t b);
+
+// One report. Holds the report lock from construction to destruction, then
+// applies halt_on_error / abort_on_error.
+class report_writer {
+ public:
+  explicit report_writer(const char *title);
+  ~report_writer();
+  report_writer(const report_writer &) = delete;
+  report_writer &operator=(const report_writer &) = delete;
+
+  void print(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+  void thread_ident();                // "comm/tid"
+  void lock_name(uint32_t class_idx);  // "name" or "name/subclass"
+  void held(const held_lock &h);      // "addr (name), at: function+off/size"
+  void trace(trace_view t, int indent);
+  void current_stack();
+  void held_locks(const thread_state &t);
+  void ip(uintptr_t addr);
+
+ private:
+  void flush();
+  char buf_[16384];
+  uint32_t len_ = 0;
+};
+
+// "BUG: <pool> too low!" and "turning off the locking correctness validator."
+void report_pool_exhausted(const char *pool_name);
+
+uint64_t reports_printed();
+
+// Where reports go: stderr, or the log_path file.
+int report_fd();
+// Reopen after the options changed.
+void report_reopen();
+
+}  // namespace lockdep

@@ -1,0 +1,231 @@
+#include "validator.hpp"
+
+#include "chain_cache.hpp"
+#include "class_registry.hpp"
+#include "dependency_graph.hpp"
+#include "graph_lock.hpp"
+#include "pools.hpp"
+#include "rcu.hpp"
+#include "report.hpp"
+
+namespace lockdep {
+
+thread_local thread_slot t_thread __attribute__((tls_model("initial-exec")));
+
+namespace {
+
+enum report_kind : uint32_t { kCircular = 1, kRecursive, kUnlock };
+
+uint32_t g_path[kMaxClasses];  // the cycle found by the search; graph lock
+uint64_t g_misses;             // graph lock
+
+bool stale(const held_lock &h) { return class_at(h.class_idx)->generation != h.class_generation; }
+
+const char *lock_verb(uint8_t read) { return read ? "rlock" : "lock"; }
+
+void report_circular(thread_state &t, const held_lock &prev, const held_lock &next,
+                     const uint32_t *path, uint32_t len) {
+  report_writer w("WARNING: possible circular locking dependency detected");
+  w.thread_ident();
+  w.print(" is trying to acquire lock:\n");
+  w.held(next);
+  w.print("\nbut task is already holding lock:\n");
+  w.held(prev);
+  w.print("\nwhich lock already depends on the new lock.\n\n");
+  w.print("\nthe existing dependency chain (in reverse order) is:\n");
+  for (uint32_t depth = len; depth > 0; --depth) {
+    const lock_dep &d = dependency_at(path[depth - 1]);
+    w.print("\n-> #%u (", depth);
+    w.lock_name(d.to);
+    w.print("):\n");
+    w.trace(trace_at(d.trace), 7);
+  }
+  w.print("\n-> #0 (");
+  w.lock_name(next.class_idx);
+  w.print("):\n");
+  w.current_stack();
+
+  w.print("\nother info that might help us debug this:\n\n");
+  const uint32_t parent = dependency_at(path[len - 1]).from;
+  if (parent != next.class_idx) {
+    w.print("Chain exists of:\n  ");
+    w.lock_name(next.class_idx);
+    w.print(" --> ");
+    w.lock_name(parent);
+    w.print(" --> ");
+    w.lock_name(prev.class_idx);
+    w.print("\n\n");
+  }
+  w.print(" Possible unsafe locking scenario:\n\n");
+  w.print("       CPU0                    CPU1\n");
+  w.print("       ----                    ----\n");
+  w.print("  %s(", lock_verb(prev.read));
+  w.lock_name(prev.class_idx);
+  w.print(");\n                               lock(");
+  w.lock_name(parent);
+  w.print(");\n                               %s(", lock_verb(prev.read));
+  w.lock_name(prev.class_idx);
+  w.print(");\n  %s(", lock_verb(next.read));
+  w.lock_name(next.class_idx);
+  w.print(");\n\n *** DEADLOCK ***\n\n");
+  w.held_locks(t);
+  w.print("\nstack backtrace:\n");
+  w.current_stack();
+}
+
+void report_recursive(thread_state &t, const held_lock &prev, const held_lock &next) {
+  report_writer w("WARNING: possible recursive locking detected");
+  w.thread_ident();
+  w.print(" is trying to acquire lock:\n");
+  w.held(next);
+  w.print("\nbut task is already holding lock:\n");
+  w.held(prev);
+  w.print("\nother info that might help us debug this:\n");
+  w.print(" Possible unsafe locking scenario:\n\n");
+  w.print("       CPU0\n");
+  w.print("       ----\n");
+  w.print("  %s(", lock_verb(prev.read));
+  w.lock_name(prev.class_idx);
+  w.print(");\n  %s(", lock_verb(next.read));
+  w.lock_name(next.class_idx);
+  w.print(");\n\n *** DEADLOCK ***\n\n");
+  w.print(" May be due to missing lock nesting notation\n\n");
+  w.held_locks(t);
+  w.print("\nstack backtrace:\n");
+  w.current_stack();
+}
+
+// Records prev -> next unless it closes a strong cycle. Returns false when
+// validation must stop (a pool ran out and the validator is off).
+bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next,
+                    uint32_t &trace) {
+  const uint8_t kind = dep_kind(prev.read, next.read);
+  const uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
+  // Known already: the graph stays free of strong cycles after every
+  // addition, so an edge that exists cannot close one now.
+  if (existing && (dependency_at(existing).mask & kind)) return true;
+  if (const uint32_t len =
+          find_strong_path(next.class_idx, next.read, prev.class_idx, prev.read, g_path)) {
+    if (report_wanted(kCircular, prev.class_idx, next.class_idx))
+      report_circular(t, prev, next, g_path, len);
+    return true;  // the edge is not added: the graph stays acyclic
+  }
+  if (!trace && !(trace = save_current_trace())) return false;
+  if (existing) add_dependency_kind(existing, kind);
+  else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace)) return false;
+  return true;
+}
+
+// A held-lock stack not seen before: the full check, under the graph lock.
+void validate_chain(thread_state &t, const held_lock &next) {
+  graph_guard guard;
+  if (!validator_enabled() || chain_lookup(next.chain_key)) return;
+  ++g_misses;
+
+  bool recursive_read_of_held = false;
+  bool checked = true;
+  for (const held_lock &h : t.held) {
+    if (h.class_idx != next.class_idx || stale(h)) continue;
+    // A recursive reader may enter a class it already holds for reading.
+    if (next.read == 2 && h.read) {
+      recursive_read_of_held = true;
+      continue;
+    }
+    if (report_wanted(kRecursive, next.class_idx, 0)) report_recursive(t, h, next);
+    checked = false;
+    break;
+  }
+  // Edges from the nearest held lock that is not a trylock, and from every
+  // trylock above it: the locks below are ordered before it already.
+  if (checked && !recursive_read_of_held) {
+    uint32_t trace = 0;
+    for (size_t i = t.held.size(); i-- > 0;) {
+      const held_lock &h = t.held[i];
+      if (stale(h)) continue;
+      if (!check_prev_add(t, h, next, trace)) return;
+      if (!h.trylock) break;
+    }
+  }
+  uint64_t ids[kMaxLockDepth + 1];
+  uint32_t n = 0;
+  for (const held_lock &h : t.held) ids[n++] = h.id;
+  ids[n++] = next.id;
+  chain_add(next.chain_key, ids, n);
+}
+
+void recompute_chain_keys(thread_state &t, size_t from) {
+  for (size_t j = from; j < t.held.size(); ++j) {
+    const uint64_t below = j ? t.held[j - 1].chain_key : 0;
+    t.held[j].chain_key = iterate_chain_key(below, t.held[j].id);
+  }
+}
+
+}  // namespace
+
+void validator_acquire(thread_state &t, const acquire_request &r) {
+  if (r.reentrant) {
+    for (size_t i = t.held.size(); i-- > 0;)
+      if (t.held[i].instance == r.instance) {
+        ++t.held[i].references;
+        return;
+      }
+  }
+  if (r.subclass >= kMaxSubclasses) return;
+  if (t.held.size() >= pool_limit(pool::lock_depth)) {
+    pool_exhausted(pool::lock_depth);
+    return;
+  }
+  rcu_read_guard rcu;
+  lock_class *c = class_lookup_or_register(r.key, r.subclass, r.name);
+  if (!c) return;
+  held_lock h{};
+  h.acquire_ip = r.ip;
+  h.instance = r.instance;
+  h.class_idx = class_index(c);
+  h.class_generation = c->generation;
+  h.read = r.read;
+  h.trylock = r.trylock;
+  h.reentrant = r.reentrant;
+  h.id = hlock_id(h.class_idx, h.read, h.class_generation);
+  h.chain_key = iterate_chain_key(t.held.empty() ? 0 : t.held.back().chain_key, h.id);
+  // A trylock cannot block, so it adds no edge into the tried lock; it is
+  // held afterwards, so the next acquisition adds edges from it.
+  if (!r.trylock && !chain_lookup(h.chain_key)) validate_chain(t, h);
+  t.held.push_back(h);
+}
+
+void validator_release(thread_state &t, const void *instance, const char *name, uintptr_t ip) {
+  for (size_t i = t.held.size(); i-- > 0;) {
+    if (t.held[i].instance != instance) continue;
+    if (t.held[i].references) {
+      --t.held[i].references;
+      return;
+    }
+    t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
+    recompute_chain_keys(t, i);
+    return;
+  }
+  if (!report_wanted(kUnlock, ip, reinterpret_cast<uintptr_t>(instance))) return;
+  report_writer w("WARNING: bad unlock balance detected!");
+  w.thread_ident();
+  w.print(" is trying to release lock (%s) at:\n", name ? name : "(unnamed)");
+  w.ip(ip);
+  w.print("\nbut there are no more locks to release!\n");
+  w.print("\nother info that might help us debug this:\n");
+  w.held_locks(t);
+  w.print("\nstack backtrace:\n");
+  w.current_stack();
+}
+
+bool validator_holds(const thread_state &t, const void *instance) {
+  for (const held_lock &h : t.held)
+    if (h.instance == instance) return true;
+  return false;
+}
+
+uint64_t chain_cache_misses() {
+  graph_guard guard;
+  return g_misses;
+}
+
+}  // namespace lockdep

@@ -1,0 +1,31 @@
+// The validator: what happens on acquire and release. Callers enter through
+// validator_entry (see thread_state.hpp).
+#pragma once
+
+#include <cstdint>
+
+#include "thread_state.hpp"
+
+namespace lockdep {
+
+struct acquire_request {
+  const void *instance;  // identifies the held lock (the lockdep_map)
+  const void *key;       // class key
+  const char *name;
+  uint32_t subclass;
+  uint8_t read;  // 0 write, 1 read, 2 recursive read
+  bool trylock;
+  bool reentrant;
+  uintptr_t ip;
+};
+
+// Checks the acquisition against the graph (before the caller blocks) and
+// pushes it on the thread's held stack.
+void validator_acquire(thread_state &t, const acquire_request &r);
+// Pops `instance`; a lock that is not held is a bad unlock.
+void validator_release(thread_state &t, const void *instance, const char *name, uintptr_t ip);
+bool validator_holds(const thread_state &t, const void *instance);
+
+uint64_t chain_cache_misses();
+
+}  // namespace lockdep

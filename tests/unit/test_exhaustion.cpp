@@ -1,0 +1,143 @@
+// Every static pool, run out on purpose: the BUG line once, the validator
+// off, and the program goes on.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "support.hpp"
+#include "testing.hpp"
+
+using namespace test;
+using lockdep::pool;
+
+namespace {
+
+void expect_exhausted(const reports &r, const char *name) {
+  const std::string out = r.text();
+  INFO(out);
+  CHECK(count_of(out, std::string("BUG: ") + name + " too low!\n") == 1);
+  CHECK(count_of(out, "turning off the locking correctness validator.\n") == 1);
+  lockdep_stats s;
+  lockdep_get_stats(&s);
+  CHECK(s.enabled == 0);
+}
+
+// The program keeps running, with checks now off: an inversion is silent.
+void keep_running(const reports &r) {
+  const uint64_t before = r.count();
+  lock a("after_a"), b("after_b");
+  L(a), L(b), U(b), U(a);
+  L(b), L(a), U(a), U(b);
+  CHECK(r.count() == before);
+}
+
+uint64_t stat(uint64_t lockdep_stats::*field) {
+  lockdep_stats s;
+  lockdep_get_stats(&s);
+  return s.*field;
+}
+
+// A call stack `depth` frames deep, so that every depth is a distinct trace.
+__attribute__((noinline)) void nested_order(lock &a, lock &b, int depth) {
+  if (depth > 0) {
+    nested_order(a, b, depth - 1);
+    asm volatile("" ::: "memory");  // not a tail call
+    return;
+  }
+  L(a), L(b), U(b), U(a);
+}
+
+}  // namespace
+
+TEST_CASE("MAX_LOCKDEP_KEYS") {
+  reports r;
+  lockdep::set_pool_limit(pool::classes, static_cast<uint32_t>(stat(&lockdep_stats::classes_in_use)) + 4);
+  std::vector<std::unique_ptr<lock>> locks;
+  for (int i = 0; i < 10; ++i) {
+    locks.push_back(std::make_unique<lock>("many"));
+    L(*locks.back()), U(*locks.back());
+  }
+  expect_exhausted(r, "MAX_LOCKDEP_KEYS");
+  keep_running(r);
+  lockdep::testing::reenable();
+}
+
+TEST_CASE("MAX_LOCKDEP_ENTRIES") {
+  reports r;
+  lockdep::set_pool_limit(pool::dependencies, static_cast<uint32_t>(stat(&lockdep_stats::dependencies)) + 3);
+  lock outer("outer");
+  std::vector<std::unique_ptr<lock>> locks;
+  for (int i = 0; i < 10; ++i) {
+    locks.push_back(std::make_unique<lock>("inner"));
+    L(outer), L(*locks.back()), U(*locks.back()), U(outer);
+  }
+  expect_exhausted(r, "MAX_LOCKDEP_ENTRIES");
+  keep_running(r);
+  lockdep::testing::reenable();
+}
+
+TEST_CASE("MAX_LOCKDEP_CHAINS") {
+  reports r;
+  lockdep::set_pool_limit(pool::chains, static_cast<uint32_t>(stat(&lockdep_stats::chains)) + 3);
+  std::vector<std::unique_ptr<lock>> locks;
+  for (int i = 0; i < 10; ++i) {
+    locks.push_back(std::make_unique<lock>("chained"));
+    L(*locks.back()), U(*locks.back());
+  }
+  expect_exhausted(r, "MAX_LOCKDEP_CHAINS");
+  keep_running(r);
+  lockdep::testing::reenable();
+}
+
+TEST_CASE("MAX_LOCKDEP_CHAIN_HLOCKS") {
+  reports r;
+  lockdep::set_pool_limit(pool::chain_hlocks, static_cast<uint32_t>(stat(&lockdep_stats::chain_hlocks)) + 5);
+  lock a("a"), b("b"), c("c");
+  L(a), L(b), L(c), U(c), U(b), U(a);  // 1 + 2 + 3 entries
+  expect_exhausted(r, "MAX_LOCKDEP_CHAIN_HLOCKS");
+  keep_running(r);
+  lockdep::testing::reenable();
+}
+
+TEST_CASE("MAX_STACK_TRACES") {
+  reports r;
+  lockdep::set_pool_limit(pool::stack_traces, static_cast<uint32_t>(stat(&lockdep_stats::stack_traces)) + 2);
+  std::vector<std::unique_ptr<lock>> locks;
+  for (int i = 0; i < 6; ++i) {
+    locks.push_back(std::make_unique<lock>("x"));
+    locks.push_back(std::make_unique<lock>("y"));
+    nested_order(*locks[locks.size() - 2], *locks.back(), i);
+  }
+  expect_exhausted(r, "MAX_STACK_TRACES");
+  keep_running(r);
+  lockdep::testing::reenable();
+}
+
+TEST_CASE("MAX_STACK_TRACE_ENTRIES") {
+  reports r;
+  lockdep::set_pool_limit(pool::stack_trace_entries,
+                          static_cast<uint32_t>(stat(&lockdep_stats::stack_trace_entries)) + 8);
+  std::vector<std::unique_ptr<lock>> locks;
+  for (int i = 0; i < 6; ++i) {
+    locks.push_back(std::make_unique<lock>("x"));
+    locks.push_back(std::make_unique<lock>("y"));
+    nested_order(*locks[locks.size() - 2], *locks.back(), i);
+  }
+  expect_exhausted(r, "MAX_STACK_TRACE_ENTRIES");
+  keep_running(r);
+  lockdep::testing::reenable();
+}
+
+TEST_CASE("MAX_LOCK_DEPTH") {
+  reports r;
+  lockdep::set_pool_limit(pool::lock_depth, 8);
+  std::vector<std::unique_ptr<lock>> locks;
+  for (int i = 0; i < 10; ++i) {
+    locks.push_back(std::make_unique<lock>("deep"));
+    L(*locks.back());
+  }
+  for (auto it = locks.rbegin(); it != locks.rend(); ++it) U(**it);
+  expect_exhausted(r, "MAX_LOCK_DEPTH");
+  keep_running(r);
+  lockdep::testing::reenable();
+}
