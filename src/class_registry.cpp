@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "address_index.hpp"
 #include "chain_cache.hpp"
 #include "deferred_free.hpp"
 #include "dependency_graph.hpp"
@@ -35,8 +36,8 @@ void ensure_free_bitmap() {
   g_free_ready = true;
 }
 
-lock_class *register_locked(const void *key, uint32_t subclass,
-                            const char *name) {
+lock_class *register_locked(const void *key, uint32_t subclass, const char *name,
+                            uintptr_t ip) {
   if (lock_class *c = class_lookup(key, subclass)) return c;
   if (!validator_enabled()) return nullptr;
   ensure_free_bitmap();
@@ -47,6 +48,7 @@ lock_class *register_locked(const void *key, uint32_t subclass,
     pool_exhausted(pool::classes);
     return nullptr;
   }
+  if (!address_index_add(reinterpret_cast<uintptr_t>(key))) return nullptr;
   g_free.clear(idx);
   g_alloc_cursor = idx + 1;
   ++g_in_use;
@@ -55,7 +57,8 @@ lock_class *register_locked(const void *key, uint32_t subclass,
   lock_class *c = &g_classes[idx];
   c->key = key;
   c->subclass = subclass;
-  std::strncpy(c->name, name ? name : "(unnamed)", kClassNameLen - 1);
+  c->first_ip = ip;
+  std::strncpy(c->name, name ? name : "", kClassNameLen - 1);
   c->name[kClassNameLen - 1] = '\0';
   cds_hlist_add_head_rcu(&c->hash_node, &g_class_hash[class_hash(key, subclass)]);
   return c;
@@ -73,10 +76,10 @@ lock_class *class_lookup(const void *key, uint32_t subclass) {
 }
 
 lock_class *class_lookup_or_register(const void *key, uint32_t subclass,
-                                     const char *name) {
+                                     const char *name, uintptr_t ip) {
   if (lock_class *c = class_lookup(key, subclass)) return c;
   graph_guard guard;
-  return register_locked(key, subclass, name);
+  return register_locked(key, subclass, name, ip);
 }
 
 lock_class *class_at(uint32_t idx) { return &g_classes[idx]; }
@@ -87,6 +90,7 @@ uint32_t class_index(const lock_class *c) {
 void zap_class(lock_class *c) {
   const uint32_t idx = class_index(c);
   cds_hlist_del_rcu(&c->hash_node);
+  address_index_remove(reinterpret_cast<uintptr_t>(c->key));
   ++c->generation;
   dependency_graph_remove_class(idx);
   chain_cache_invalidate_class(idx);

@@ -44,7 +44,9 @@ class mapped_file {
 
 }  // namespace
 
-bool elf_lookup(const char *path, uintptr_t load_base, uintptr_t addr, elf_symbol *out) {
+bool elf_lookup(const char *path, uintptr_t load_base, uintptr_t addr, elf_symbol_kind kind,
+                elf_symbol *out) {
+  const unsigned want = kind == elf_symbol_kind::function ? STT_FUNC : STT_OBJECT;
   if (!path || path[0] != '/') path = "/proc/self/exe";
   mapped_file file(path);
   if (!file.contains(0, sizeof(ElfW(Ehdr)))) return false;
@@ -67,7 +69,7 @@ bool elf_lookup(const char *path, uintptr_t load_base, uintptr_t addr, elf_symbo
     const size_t n = sh[i].sh_size / sizeof(ElfW(Sym));
     for (size_t s = 0; s < n; ++s) {
       const ElfW(Sym) &sym = syms[s];
-      if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_value == 0) continue;
+      if (ELF64_ST_TYPE(sym.st_info) != want || sym.st_value == 0) continue;
       if (target < sym.st_value || target >= sym.st_value + (sym.st_size ? sym.st_size : 1)) continue;
       if (sym.st_name >= strtab.sh_size) continue;
       const char *name = reinterpret_cast<const char *>(file.data() + strtab.sh_offset + sym.st_name);

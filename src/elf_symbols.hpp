@@ -13,7 +13,9 @@ struct elf_symbol {
   uintptr_t size;
 };
 
-bool elf_lookup(const char *path, uintptr_t load_base, uintptr_t addr,
+enum class elf_symbol_kind { function, object };
+
+bool elf_lookup(const char *path, uintptr_t load_base, uintptr_t addr, elf_symbol_kind kind,
                 elf_symbol *out);
 
 }  // namespace lockdep

@@ -143,8 +143,24 @@ void report_writer::thread_ident() {
 
 void report_writer::lock_name(uint32_t class_idx) {
   const lock_class *c = class_at(class_idx);
-  if (c->subclass) print("%s/%u", c->name, c->subclass);
-  else print("%s", c->name);
+  char described[192];
+  const char *name = c->name;
+  if (!name[0]) {
+    describe_lock(reinterpret_cast<uintptr_t>(c->key), c->first_ip, described, sizeof described);
+    name = described;
+  }
+  if (c->subclass) print("%s/%u", name, c->subclass);
+  else print("%s", name);
+}
+
+void report_writer::lock_name_of(const void *instance, const char *name) {
+  if (name) {
+    print("%s", name);
+    return;
+  }
+  char described[192];
+  describe_lock(reinterpret_cast<uintptr_t>(instance), 0, described, sizeof described);
+  print("%s", described);
 }
 
 void report_writer::ip(uintptr_t addr) {

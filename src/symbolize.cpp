@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "demangle.hpp"
 #include "elf_symbols.hpp"
 
 namespace lockdep {
@@ -28,9 +29,11 @@ void symbolize(uintptr_t addr, char *buf, size_t len) {
   }
   const auto *sym = static_cast<const ElfW(Sym) *>(extra);
   const char *module = base_name(info.dli_fname);
+  char name[256];
   if (info.dli_sname && sym) {
     const uintptr_t start = reinterpret_cast<uintptr_t>(info.dli_saddr);
-    std::snprintf(buf, len, "%s+0x%lx/0x%lx [%s]", info.dli_sname,
+    demangle(info.dli_sname, name, sizeof name);
+    std::snprintf(buf, len, "%s+0x%lx/0x%lx [%s]", name,
                   static_cast<unsigned long>(addr - start),
                   static_cast<unsigned long>(sym->st_size), module);
     return;
@@ -38,14 +41,70 @@ void symbolize(uintptr_t addr, char *buf, size_t len) {
   // Not exported: look in the module's own symbol table on disk.
   const uintptr_t base = reinterpret_cast<uintptr_t>(info.dli_fbase);
   elf_symbol found{};
-  if (elf_lookup(info.dli_fname, base, probe, &found)) {
-    std::snprintf(buf, len, "%s+0x%lx/0x%lx [%s]", found.name,
+  if (elf_lookup(info.dli_fname, base, probe, elf_symbol_kind::function, &found)) {
+    demangle(found.name, name, sizeof name);
+    std::snprintf(buf, len, "%s+0x%lx/0x%lx [%s]", name,
                   static_cast<unsigned long>(addr - found.start),
                   static_cast<unsigned long>(found.size), module);
     return;
   }
   std::snprintf(buf, len, "[%s+0x%lx]", module,
                 static_cast<unsigned long>(addr - base));
+}
+
+namespace {
+
+// The function containing `ip`, without offsets; false if unknown.
+bool function_name(uintptr_t ip, char *buf, size_t len) {
+  Dl_info info{};
+  if (!ip || !dladdr(reinterpret_cast<void *>(ip - 1), &info)) return false;
+  if (info.dli_sname) {
+    demangle(info.dli_sname, buf, len);
+    return true;
+  }
+  elf_symbol found{};
+  if (elf_lookup(info.dli_fname, reinterpret_cast<uintptr_t>(info.dli_fbase), ip - 1,
+                 elf_symbol_kind::function, &found)) {
+    demangle(found.name, buf, len);
+    return true;
+  }
+  return false;
+}
+
+void name_with_offset(char *buf, size_t len, const char *mangled, uintptr_t off) {
+  char name[192];
+  demangle(mangled, name, sizeof name);
+  if (off) std::snprintf(buf, len, "%s+0x%lx", name, static_cast<unsigned long>(off));
+  else std::snprintf(buf, len, "%s", name);
+}
+
+}  // namespace
+
+void describe_lock(uintptr_t addr, uintptr_t first_ip, char *buf, size_t len) {
+  Dl_info info{};
+  void *extra = nullptr;
+  if (dladdr1(reinterpret_cast<void *>(addr), &info, &extra, RTLD_DL_SYMENT)) {
+    const auto *sym = static_cast<const ElfW(Sym) *>(extra);
+    const uintptr_t start = reinterpret_cast<uintptr_t>(info.dli_saddr);
+    if (info.dli_sname && sym && addr < start + (sym->st_size ? sym->st_size : 1)) {
+      name_with_offset(buf, len, info.dli_sname, addr - start);
+      return;
+    }
+    elf_symbol found{};
+    const uintptr_t base = reinterpret_cast<uintptr_t>(info.dli_fbase);
+    if (elf_lookup(info.dli_fname, base, addr, elf_symbol_kind::object, &found)) {
+      name_with_offset(buf, len, found.name, addr - found.start);
+      return;
+    }
+    std::snprintf(buf, len, "%s+0x%lx", base_name(info.dli_fname),
+                  static_cast<unsigned long>(addr - base));
+    return;
+  }
+  char fn[sizeof(elf_symbol::name)];
+  if (function_name(first_ip, fn, sizeof fn))
+    std::snprintf(buf, len, "0x%lx@%s", static_cast<unsigned long>(addr), fn);
+  else
+    std::snprintf(buf, len, "0x%lx", static_cast<unsigned long>(addr));
 }
 
 }  // namespace lockdep

@@ -34,6 +34,7 @@ struct thread_state {
   // calls): every lock operation then passes straight through.
   int recursion = 0;
   int off = 0;  // lockdep_off() nesting
+  bool exit_hooked = false;  // preload: the thread-exit check is armed
   // Return address into the caller of the validator's entry point, where
   // captured stacks start.
   uintptr_t entry_ra = 0;

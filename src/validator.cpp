@@ -1,5 +1,6 @@
 #include "validator.hpp"
 
+#include "address_index.hpp"
 #include "chain_cache.hpp"
 #include "class_registry.hpp"
 #include "dependency_graph.hpp"
@@ -14,7 +15,7 @@ thread_local thread_slot t_thread __attribute__((tls_model("initial-exec")));
 
 namespace {
 
-enum report_kind : uint32_t { kCircular = 1, kRecursive, kUnlock };
+enum report_kind : uint32_t { kCircular = 1, kRecursive, kUnlock, kFreed, kExit };
 
 uint32_t g_path[kMaxClasses];  // the cycle found by the search; graph lock
 uint64_t g_misses;             // graph lock
@@ -176,7 +177,7 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
     return;
   }
   rcu_read_guard rcu;
-  lock_class *c = class_lookup_or_register(r.key, r.subclass, r.name);
+  lock_class *c = class_lookup_or_register(r.key, r.subclass, r.name, r.ip);
   if (!c) return;
   held_lock h{};
   h.acquire_ip = r.ip;
@@ -208,7 +209,9 @@ void validator_release(thread_state &t, const void *instance, const char *name, 
   if (!report_wanted(kUnlock, ip, reinterpret_cast<uintptr_t>(instance))) return;
   report_writer w("WARNING: bad unlock balance detected!");
   w.thread_ident();
-  w.print(" is trying to release lock (%s) at:\n", name ? name : "(unnamed)");
+  w.print(" is trying to release lock (");
+  w.lock_name_of(instance, name);
+  w.print(") at:\n");
   w.ip(ip);
   w.print("\nbut there are no more locks to release!\n");
   w.print("\nother info that might help us debug this:\n");
@@ -221,6 +224,78 @@ bool validator_holds(const thread_state &t, const void *instance) {
   for (const held_lock &h : t.held)
     if (h.instance == instance) return true;
   return false;
+}
+
+void validator_undo_acquire(thread_state &t, const void *instance) {
+  for (size_t i = t.held.size(); i-- > 0;) {
+    if (t.held[i].instance != instance) continue;
+    if (t.held[i].references) {
+      --t.held[i].references;
+      return;
+    }
+    t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
+    recompute_chain_keys(t, i);
+    return;
+  }
+}
+
+void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
+  // Held locks in the range: report the first, and drop them all, since
+  // nobody can release them any more.
+  bool reported = false;
+  for (size_t i = t.held.size(); i-- > 0;) {
+    const held_lock &h = t.held[i];
+    const auto addr = reinterpret_cast<uintptr_t>(h.instance);
+    if (addr < lo || addr >= hi) continue;
+    if (!reported && report_wanted(kFreed, addr, h.acquire_ip)) {
+      reported = true;
+      report_writer w("WARNING: held lock freed!");
+      w.thread_ident();
+      w.print(" is freeing memory 0x%lx-0x%lx, with a lock still held there!\n",
+              static_cast<unsigned long>(lo), static_cast<unsigned long>(hi - 1));
+      w.held(h);
+      w.held_locks(t);
+      w.print("\nstack backtrace:\n");
+      w.current_stack();
+    }
+    t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
+    recompute_chain_keys(t, i);
+  }
+
+  // Classes keyed in the range. Locks are at least 4-byte aligned.
+  constexpr uint32_t kBatch = 64;
+  const void *found[kBatch];
+  uint32_t n = 0;
+  auto flush = [&] {
+    graph_guard guard;
+    for (uint32_t i = 0; i < n; ++i)
+      if (lock_class *c = class_lookup(found[i], 0)) zap_class(c);
+    n = 0;
+  };
+  for_each_lock_page(lo, hi, [&](uintptr_t page) {
+    uintptr_t a = (page > lo ? page : lo + 3) & ~uintptr_t{3};
+    const uintptr_t end = page + (uintptr_t{1} << kPageShift) < hi ? page + (uintptr_t{1} << kPageShift) : hi;
+    rcu_read_guard rcu;
+    for (; a < end; a += 4) {
+      if (!class_lookup(reinterpret_cast<const void *>(a), 0)) continue;
+      found[n++] = reinterpret_cast<const void *>(a);
+      if (n == kBatch) flush();
+    }
+  });
+  if (n) flush();
+}
+
+void validator_thread_exit(thread_state &t) {
+  if (t.held.empty()) return;
+  if (report_wanted(kExit, reinterpret_cast<uintptr_t>(t.held[0].instance), t.held[0].acquire_ip)) {
+    report_writer w("WARNING: thread still has locks held!");
+    w.thread_ident();
+    w.print(" is exiting with locks still held!\n");
+    w.held_locks(t);
+    w.print("\nstack backtrace:\n");
+    w.current_stack();
+  }
+  t.held.clear();
 }
 
 uint64_t chain_cache_misses() {

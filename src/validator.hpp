@@ -26,6 +26,17 @@ void validator_acquire(thread_state &t, const acquire_request &r);
 void validator_release(thread_state &t, const void *instance, const char *name, uintptr_t ip);
 bool validator_holds(const thread_state &t, const void *instance);
 
+// The real lock call failed after validator_acquire(): take it back, silently.
+void validator_undo_acquire(thread_state &t, const void *instance);
+
+// Memory [lo, hi) is being released (destroy, free, munmap): a lock held
+// there is reported, and every class keyed inside is zapped, so that a new
+// lock at the same address starts clean. `what` names the operation.
+void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi);
+
+// The thread is exiting: report the locks it still holds.
+void validator_thread_exit(thread_state &t);
+
 uint64_t chain_cache_misses();
 
 }  // namespace lockdep

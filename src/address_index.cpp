@@ -1,0 +1,89 @@
+#include "address_index.hpp"
+
+#include <atomic>
+
+#include "config.hpp"
+#include "pools.hpp"
+
+namespace lockdep {
+namespace {
+
+// Open addressing on (number + 1); a slot, once claimed, keeps its number and
+// only its count goes up and down, so lock-free readers never see a slot
+// change identity.
+template <uint32_t Size>
+struct count_table {
+  std::atomic<uintptr_t> keys[Size];
+  std::atomic<uint32_t> counts[Size];
+  uint32_t claimed;
+
+  static uint32_t slot_of(uintptr_t n) {
+    return static_cast<uint32_t>((n * 0x9E3779B97F4A7C15ull) >> 40) & (Size - 1);
+  }
+
+  std::atomic<uint32_t> *find(uintptr_t n) {
+    const uintptr_t key = n + 1;
+    for (uint32_t i = 0, s = slot_of(n); i < Size; ++i, s = (s + 1) & (Size - 1)) {
+      const uintptr_t k = keys[s].load(std::memory_order_acquire);
+      if (k == key) return &counts[s];
+      if (!k) return nullptr;
+    }
+    return nullptr;
+  }
+
+  bool add(uintptr_t n) {
+    if (auto *c = find(n)) {
+      c->fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+    if (claimed >= Size / 2 + Size / 4) return false;  // keep probes short
+    for (uint32_t s = slot_of(n);; s = (s + 1) & (Size - 1)) {
+      if (keys[s].load(std::memory_order_relaxed)) continue;
+      counts[s].store(1, std::memory_order_relaxed);
+      keys[s].store(n + 1, std::memory_order_release);
+      ++claimed;
+      return true;
+    }
+  }
+
+  void remove(uintptr_t n) {
+    if (auto *c = find(n)) c->fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  uint32_t count(uintptr_t n) {
+    auto *c = find(n);
+    return c ? c->load(std::memory_order_relaxed) : 0;
+  }
+};
+
+count_table<kMaxLockPages> g_pages;
+count_table<kMaxLockRegions> g_regions;
+
+}  // namespace
+
+bool address_index_add(uintptr_t addr) {
+  if (!g_pages.add(addr >> kPageShift) || !g_regions.add(addr >> kRegionShift)) {
+    pool_exhausted(pool::lock_pages);
+    return false;
+  }
+  return true;
+}
+
+void address_index_remove(uintptr_t addr) {
+  g_pages.remove(addr >> kPageShift);
+  g_regions.remove(addr >> kRegionShift);
+}
+
+uint32_t address_index_page_count(uintptr_t page_number) { return g_pages.count(page_number); }
+uint32_t address_index_region_count(uintptr_t region_number) {
+  return g_regions.count(region_number);
+}
+
+bool address_range_may_hold_locks(uintptr_t lo, uintptr_t hi) {
+  if (lo >= hi) return false;
+  for (uintptr_t r = lo >> kRegionShift; r <= (hi - 1) >> kRegionShift; ++r)
+    if (g_regions.count(r)) return true;
+  return false;
+}
+
+}  // namespace lockdep

@@ -1,0 +1,54 @@
+// free, realloc, munmap: memory that goes away takes its locks with it.
+// operator delete reaches free() too.
+#include <malloc.h>
+#include <sys/mman.h>
+
+#include "../address_index.hpp"
+#include "lock_calls.hpp"
+#include "real_functions.hpp"
+
+using namespace lockdep;
+using namespace lockdep::preload;
+
+namespace {
+
+// Two hash probes for memory with no locks on its pages: the common case.
+void forget_locks_in(uintptr_t lo, uintptr_t hi, uintptr_t ip) {
+  if (!address_range_may_hold_locks(lo, hi)) return;
+  preload_entry e(ip);
+  if (e) validator_forget_range(e.thread(), lo, hi);
+}
+
+}  // namespace
+
+extern "C" {
+
+LOCKDEP_API void free(void *p) {
+  if (p && g_active) {
+    const auto lo = reinterpret_cast<uintptr_t>(p);
+    forget_locks_in(lo, lo + malloc_usable_size(p), LOCKDEP_CALLER);
+  }
+  auto fn = LOCKDEP_REAL(free);
+  if (fn) fn(p);  // else: dlsym() is bootstrapping; leaking this block is safe
+}
+
+LOCKDEP_API void *realloc(void *p, size_t n) {
+  const size_t old = p && g_active ? malloc_usable_size(p) : 0;
+  void *q = LOCKDEP_REAL(realloc)(p, n);
+  if (old && q) {
+    const auto lo = reinterpret_cast<uintptr_t>(p);
+    if (q != p) forget_locks_in(lo, lo + old, LOCKDEP_CALLER);  // moved: all of it died
+    else if (n < old) forget_locks_in(lo + n, lo + old, LOCKDEP_CALLER);  // shrunk in place
+  }
+  return q;
+}
+
+LOCKDEP_API int munmap(void *addr, size_t len) {
+  if (g_active) {
+    const auto lo = reinterpret_cast<uintptr_t>(addr);
+    forget_locks_in(lo, lo + len, LOCKDEP_CALLER);
+  }
+  return LOCKDEP_REAL(munmap)(addr, len);
+}
+
+}  // extern "C"
