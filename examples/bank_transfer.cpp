@@ -1,9 +1,8 @@
 // The bundled example: two accounts, two transfers in opposite directions.
 // This run never deadlocks (the transfers happen one after the other), but
 // the lock order could: lockdep prints the circular-dependency report.
-#include <lockdep/lockdep.hpp>
-
 #include <cstdio>
+#include <lockdep/lockdep.hpp>
 #include <mutex>
 #include <thread>
 

@@ -10,49 +10,53 @@ namespace {
 
 // Open addressing on (number + 1); a slot, once claimed, keeps its number and
 // only its count goes up and down, so lock-free readers never see a slot
-// change identity.
+// change identity. Plain arrays read through atomic_ref: a std::atomic array
+// would be value-initialised by a load-time constructor, touching all of it.
 template <uint32_t Size>
 struct count_table {
-  std::atomic<uintptr_t> keys[Size];
-  std::atomic<uint32_t> counts[Size];
+  uintptr_t key_words[Size];
+  uint32_t count_words[Size];
   uint32_t claimed;
+
+  static std::atomic_ref<uintptr_t> key(uintptr_t &w) { return std::atomic_ref<uintptr_t>(w); }
+  static std::atomic_ref<uint32_t> count(uint32_t &w) { return std::atomic_ref<uint32_t>(w); }
 
   static uint32_t slot_of(uintptr_t n) {
     return static_cast<uint32_t>((n * 0x9E3779B97F4A7C15ull) >> 40) & (Size - 1);
   }
 
-  std::atomic<uint32_t> *find(uintptr_t n) {
-    const uintptr_t key = n + 1;
+  uint32_t *find(uintptr_t n) {
+    const uintptr_t wanted = n + 1;
     for (uint32_t i = 0, s = slot_of(n); i < Size; ++i, s = (s + 1) & (Size - 1)) {
-      const uintptr_t k = keys[s].load(std::memory_order_acquire);
-      if (k == key) return &counts[s];
+      const uintptr_t k = key(key_words[s]).load(std::memory_order_acquire);
+      if (k == wanted) return &count_words[s];
       if (!k) return nullptr;
     }
     return nullptr;
   }
 
   bool add(uintptr_t n) {
-    if (auto *c = find(n)) {
-      c->fetch_add(1, std::memory_order_relaxed);
+    if (uint32_t *c = find(n)) {
+      count(*c).fetch_add(1, std::memory_order_relaxed);
       return true;
     }
     if (claimed >= Size / 2 + Size / 4) return false;  // keep probes short
     for (uint32_t s = slot_of(n);; s = (s + 1) & (Size - 1)) {
-      if (keys[s].load(std::memory_order_relaxed)) continue;
-      counts[s].store(1, std::memory_order_relaxed);
-      keys[s].store(n + 1, std::memory_order_release);
+      if (key(key_words[s]).load(std::memory_order_relaxed)) continue;
+      count(count_words[s]).store(1, std::memory_order_relaxed);
+      key(key_words[s]).store(n + 1, std::memory_order_release);
       ++claimed;
       return true;
     }
   }
 
   void remove(uintptr_t n) {
-    if (auto *c = find(n)) c->fetch_sub(1, std::memory_order_relaxed);
+    if (uint32_t *c = find(n)) count(*c).fetch_sub(1, std::memory_order_relaxed);
   }
 
-  uint32_t count(uintptr_t n) {
-    auto *c = find(n);
-    return c ? c->load(std::memory_order_relaxed) : 0;
+  uint32_t get(uintptr_t n) {
+    uint32_t *c = find(n);
+    return c ? count(*c).load(std::memory_order_relaxed) : 0;
   }
 };
 
@@ -74,15 +78,15 @@ void address_index_remove(uintptr_t addr) {
   g_regions.remove(addr >> kRegionShift);
 }
 
-uint32_t address_index_page_count(uintptr_t page_number) { return g_pages.count(page_number); }
+uint32_t address_index_page_count(uintptr_t page_number) { return g_pages.get(page_number); }
 uint32_t address_index_region_count(uintptr_t region_number) {
-  return g_regions.count(region_number);
+  return g_regions.get(region_number);
 }
 
 bool address_range_may_hold_locks(uintptr_t lo, uintptr_t hi) {
   if (lo >= hi) return false;
   for (uintptr_t r = lo >> kRegionShift; r <= (hi - 1) >> kRegionShift; ++r)
-    if (g_regions.count(r)) return true;
+    if (g_regions.get(r)) return true;
   return false;
 }
 

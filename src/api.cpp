@@ -1,11 +1,10 @@
 // The public C API (include/lockdep/lockdep.h) over the validator.
-#include "lockdep/lockdep.h"
-
 #include "chain_cache.hpp"
 #include "class_registry.hpp"
 #include "deferred_free.hpp"
 #include "dependency_graph.hpp"
 #include "graph_lock.hpp"
+#include "lockdep/lockdep.h"
 #include "options.hpp"
 #include "report.hpp"
 #include "stack_trace.hpp"
@@ -127,28 +126,29 @@ void lockdep_print_stats(void) {
   lockdep_stats s;
   lockdep_get_stats(&s);
   char buf[1024];
-  const int n = snprintf(
-      buf, sizeof buf,
-      "lockdep stats:\n"
-      " lock classes:        %llu in use, %llu pending, %llu free (capacity %llu)\n"
-      " classes registered:  %llu, zapped: %llu, freed: %llu\n"
-      " dependencies:        %llu (capacity %llu)\n"
-      " lock chains:         %llu, %llu pending (capacity %llu), chain misses: %llu\n"
-      " stack traces:        %llu, entries: %llu\n"
-      " grace periods:       %llu\n"
-      " reports:             %llu\n"
-      " validator:           %s\n",
-      (unsigned long long)s.classes_in_use, (unsigned long long)s.classes_pending,
-      (unsigned long long)s.classes_free, (unsigned long long)s.classes_capacity,
-      (unsigned long long)s.classes_registered, (unsigned long long)s.classes_zapped,
-      (unsigned long long)s.classes_freed, (unsigned long long)s.dependencies,
-      (unsigned long long)s.dependencies_capacity, (unsigned long long)s.chains,
-      (unsigned long long)s.chains_pending, (unsigned long long)s.chains_capacity,
-      (unsigned long long)s.chain_cache_misses, (unsigned long long)s.stack_traces,
-      (unsigned long long)s.stack_trace_entries, (unsigned long long)s.grace_periods,
-      (unsigned long long)s.reports, s.enabled ? "on" : "off");
+  const int n =
+      snprintf(buf, sizeof buf,
+               "lockdep stats:\n"
+               " lock classes:        %llu in use, %llu pending, %llu free (capacity %llu)\n"
+               " classes registered:  %llu, zapped: %llu, freed: %llu\n"
+               " dependencies:        %llu (capacity %llu)\n"
+               " lock chains:         %llu, %llu pending (capacity %llu), chain misses: %llu\n"
+               " stack traces:        %llu, entries: %llu\n"
+               " grace periods:       %llu\n"
+               " reports:             %llu\n"
+               " validator:           %s\n",
+               (unsigned long long)s.classes_in_use, (unsigned long long)s.classes_pending,
+               (unsigned long long)s.classes_free, (unsigned long long)s.classes_capacity,
+               (unsigned long long)s.classes_registered, (unsigned long long)s.classes_zapped,
+               (unsigned long long)s.classes_freed, (unsigned long long)s.dependencies,
+               (unsigned long long)s.dependencies_capacity, (unsigned long long)s.chains,
+               (unsigned long long)s.chains_pending, (unsigned long long)s.chains_capacity,
+               (unsigned long long)s.chain_cache_misses, (unsigned long long)s.stack_traces,
+               (unsigned long long)s.stack_trace_entries, (unsigned long long)s.grace_periods,
+               (unsigned long long)s.reports, s.enabled ? "on" : "off");
   if (n > 0) {
-    const ssize_t w = write(report_fd(), buf, static_cast<size_t>(n) < sizeof buf ? n : sizeof buf - 1);
+    const ssize_t w =
+        write(report_fd(), buf, static_cast<size_t>(n) < sizeof buf ? n : sizeof buf - 1);
     (void)w;
   }
 }

@@ -49,8 +49,10 @@ uint32_t chain_bucket(uint64_t key) {
 
 void free_hlock(uint32_t id) {
   chain_hlock &h = g_hlocks[id];
-  if (h.class_prev) g_hlocks[h.class_prev].class_next = h.class_next;
-  else g_class_chains[h.class_idx] = h.class_next;
+  if (h.class_prev)
+    g_hlocks[h.class_prev].class_next = h.class_next;
+  else
+    g_class_chains[h.class_idx] = h.class_next;
   if (h.class_next) g_hlocks[h.class_next].class_prev = h.class_prev;
   h = chain_hlock{};
   h.chain_next = g_hlock_free_list;
@@ -83,9 +85,8 @@ bool chain_lookup(uint64_t key) {
 
 bool chain_add(uint64_t key, const uint64_t *ids, uint32_t n) {
   ensure_free_bitmap();
-  uint32_t idx = g_in_use < pool_limit(pool::chains)
-                     ? g_free.find_next_set(g_alloc_cursor)
-                     : static_bitmap<kMaxChains>::npos;
+  uint32_t idx = g_in_use < pool_limit(pool::chains) ? g_free.find_next_set(g_alloc_cursor)
+                                                     : static_bitmap<kMaxChains>::npos;
   if (idx == static_bitmap<kMaxChains>::npos) {
     pool_exhausted(pool::chains);
     return false;

@@ -36,14 +36,13 @@ void ensure_free_bitmap() {
   g_free_ready = true;
 }
 
-lock_class *register_locked(const void *key, uint32_t subclass, const char *name,
-                            uintptr_t ip) {
+lock_class *register_locked(const void *key, uint32_t subclass, const char *name, uintptr_t ip) {
   if (lock_class *c = class_lookup(key, subclass)) return c;
   if (!validator_enabled()) return nullptr;
   ensure_free_bitmap();
   const uint32_t limit = pool_limit(pool::classes);
-  uint32_t idx = g_in_use < limit ? g_free.find_next_set(g_alloc_cursor)
-                                  : static_bitmap<kMaxClasses>::npos;
+  uint32_t idx =
+      g_in_use < limit ? g_free.find_next_set(g_alloc_cursor) : static_bitmap<kMaxClasses>::npos;
   if (idx == static_bitmap<kMaxClasses>::npos) {
     pool_exhausted(pool::classes);
     return nullptr;
@@ -68,24 +67,21 @@ lock_class *register_locked(const void *key, uint32_t subclass, const char *name
 
 lock_class *class_lookup(const void *key, uint32_t subclass) {
   lock_class *c;
-  cds_hlist_for_each_entry_rcu_2(c, &g_class_hash[class_hash(key, subclass)],
-                                 hash_node) {
+  cds_hlist_for_each_entry_rcu_2(c, &g_class_hash[class_hash(key, subclass)], hash_node) {
     if (c->key == key && c->subclass == subclass) return c;
   }
   return nullptr;
 }
 
-lock_class *class_lookup_or_register(const void *key, uint32_t subclass,
-                                     const char *name, uintptr_t ip) {
+lock_class *class_lookup_or_register(const void *key, uint32_t subclass, const char *name,
+                                     uintptr_t ip) {
   if (lock_class *c = class_lookup(key, subclass)) return c;
   graph_guard guard;
   return register_locked(key, subclass, name, ip);
 }
 
 lock_class *class_at(uint32_t idx) { return &g_classes[idx]; }
-uint32_t class_index(const lock_class *c) {
-  return static_cast<uint32_t>(c - g_classes);
-}
+uint32_t class_index(const lock_class *c) { return static_cast<uint32_t>(c - g_classes); }
 
 void zap_class(lock_class *c) {
   const uint32_t idx = class_index(c);

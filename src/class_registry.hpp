@@ -19,7 +19,7 @@ struct lock_class {
   // Bumped by zap_class(): a held lock or cache that carries an older value
   // refers to a class that no longer exists.
   uint32_t generation;
-  uintptr_t first_ip;  // where it was first taken: names unnamed locks
+  uintptr_t first_ip;        // where it was first taken: names unnamed locks
   char name[kClassNameLen];  // empty: named from key and first_ip when printed
 };
 
@@ -28,8 +28,8 @@ lock_class *class_lookup(const void *key, uint32_t subclass);
 
 // Looks up, registering on a miss (takes the graph lock then). Returns
 // nullptr when the pool is exhausted (the validator is then off).
-lock_class *class_lookup_or_register(const void *key, uint32_t subclass,
-                                     const char *name, uintptr_t ip);
+lock_class *class_lookup_or_register(const void *key, uint32_t subclass, const char *name,
+                                     uintptr_t ip);
 
 lock_class *class_at(uint32_t idx);
 uint32_t class_index(const lock_class *c);

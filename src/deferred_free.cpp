@@ -66,12 +66,8 @@ void defer_free_chain(uint32_t chain_idx) {
   ++open.n_chains;
 }
 
-uint32_t pending_class_count() {
-  return g_delayed.pf[0].n_classes + g_delayed.pf[1].n_classes;
-}
-uint32_t pending_chain_count() {
-  return g_delayed.pf[0].n_chains + g_delayed.pf[1].n_chains;
-}
+uint32_t pending_class_count() { return g_delayed.pf[0].n_classes + g_delayed.pf[1].n_classes; }
+uint32_t pending_chain_count() { return g_delayed.pf[0].n_chains + g_delayed.pf[1].n_chains; }
 
 bool prepare_free_callback() {
   if (g_delayed.scheduled || g_delayed.pf[g_delayed.index].empty()) return false;

@@ -31,8 +31,7 @@ void queue_free_callback();
 uint64_t grace_periods_completed();
 
 // Tests observe which slots each callback freed.
-using free_observer = void (*)(uint64_t grace_period, const uint32_t *classes,
-                               uint32_t n_classes);
+using free_observer = void (*)(uint64_t grace_period, const uint32_t *classes, uint32_t n_classes);
 void set_free_observer(free_observer fn);
 
 }  // namespace lockdep

@@ -47,13 +47,16 @@ bool skip_template_args(const char *&p) {
     if (!*p) return false;
     if (std::isdigit(static_cast<unsigned char>(*p))) {
       size_t n = 0;
-      while (std::isdigit(static_cast<unsigned char>(*p))) n = n * 10 + static_cast<size_t>(*p++ - '0');
+      while (std::isdigit(static_cast<unsigned char>(*p)))
+        n = n * 10 + static_cast<size_t>(*p++ - '0');
       if (std::strlen(p) < n) return false;
       p += n;
       continue;
     }
-    if (std::strchr("INJFLX", *p)) ++depth;
-    else if (*p == 'E') --depth;
+    if (std::strchr("INJFLX", *p))
+      ++depth;
+    else if (*p == 'E')
+      --depth;
     ++p;
   } while (depth > 0);
   return true;

@@ -33,12 +33,16 @@ uint32_t dep_hash(uint32_t from, uint32_t to) {
 
 void unlink_dependency(uint32_t id) {
   lock_dep &d = g_deps[id];
-  if (d.after_prev) g_deps[d.after_prev].after_next = d.after_next;
-  else g_after_head[d.from] = d.after_next;
+  if (d.after_prev)
+    g_deps[d.after_prev].after_next = d.after_next;
+  else
+    g_after_head[d.from] = d.after_next;
   if (d.after_next) g_deps[d.after_next].after_prev = d.after_prev;
 
-  if (d.before_prev) g_deps[d.before_prev].before_next = d.before_next;
-  else g_before_head[d.to] = d.before_next;
+  if (d.before_prev)
+    g_deps[d.before_prev].before_next = d.before_next;
+  else
+    g_before_head[d.to] = d.before_next;
   if (d.before_next) g_deps[d.before_next].before_prev = d.before_prev;
 
   uint32_t *link = &g_dep_hash[dep_hash(d.from, d.to)];
@@ -104,8 +108,8 @@ void add_dependency_kind(uint32_t id, uint8_t mask) { g_deps[id].mask |= mask; }
 
 uint64_t dependency_count() { return g_in_use; }
 
-uint32_t find_strong_path(uint32_t next, uint8_t next_read, uint32_t prev,
-                          uint8_t prev_read, uint32_t *path) {
+uint32_t find_strong_path(uint32_t next, uint8_t next_read, uint32_t prev, uint8_t prev_read,
+                          uint32_t *path) {
   if (++g_search_gen == 0) {  // wrapped: forget every mark
     for (auto &row : g_seen)
       for (auto &s : row) s = 0;
@@ -135,8 +139,7 @@ uint32_t find_strong_path(uint32_t next, uint8_t next_read, uint32_t prev,
       // a reader and the path ends in a recursive read (-(S*)- after -(*R)-).
       if (d.to == prev && (prev_read == 0 || !only_xr)) {
         uint32_t len = 0;
-        for (uint32_t p = tail; g_queue[p].parent != UINT32_MAX; p = g_queue[p].parent)
-          ++len;
+        for (uint32_t p = tail; g_queue[p].parent != UINT32_MAX; p = g_queue[p].parent) ++len;
         uint32_t i = len;
         for (uint32_t p = tail; g_queue[p].parent != UINT32_MAX; p = g_queue[p].parent)
           path[--i] = g_queue[p].dep;

@@ -46,7 +46,7 @@ uint64_t dependency_count();
 // the new edge prev -> next, closes a cycle that can deadlock. Returns its
 // length in edges (0: none) and stores the edge ids, from `next`'s edge to
 // the edge into `prev`, in `path` (room for kMaxClasses ids).
-uint32_t find_strong_path(uint32_t next, uint8_t next_read, uint32_t prev,
-                          uint8_t prev_read, uint32_t *path);
+uint32_t find_strong_path(uint32_t next, uint8_t next_read, uint32_t prev, uint8_t prev_read,
+                          uint32_t *path);
 
 }  // namespace lockdep

@@ -34,7 +34,9 @@ class mapped_file {
   mapped_file(const mapped_file &) = delete;
   mapped_file &operator=(const mapped_file &) = delete;
 
-  bool contains(size_t off, size_t len) const { return data_ && off <= size_ && len <= size_ - off; }
+  bool contains(size_t off, size_t len) const {
+    return data_ && off <= size_ && len <= size_ - off;
+  }
   const unsigned char *data() const { return data_; }
 
  private:
@@ -70,9 +72,11 @@ bool elf_lookup(const char *path, uintptr_t load_base, uintptr_t addr, elf_symbo
     for (size_t s = 0; s < n; ++s) {
       const ElfW(Sym) &sym = syms[s];
       if (ELF64_ST_TYPE(sym.st_info) != want || sym.st_value == 0) continue;
-      if (target < sym.st_value || target >= sym.st_value + (sym.st_size ? sym.st_size : 1)) continue;
+      if (target < sym.st_value || target >= sym.st_value + (sym.st_size ? sym.st_size : 1))
+        continue;
       if (sym.st_name >= strtab.sh_size) continue;
-      const char *name = reinterpret_cast<const char *>(file.data() + strtab.sh_offset + sym.st_name);
+      const char *name =
+          reinterpret_cast<const char *>(file.data() + strtab.sh_offset + sym.st_name);
       const size_t room = strtab.sh_size - sym.st_name;
       const size_t len = strnlen(name, room < sizeof(out->name) - 1 ? room : sizeof(out->name) - 1);
       std::memcpy(out->name, name, len);

@@ -11,8 +11,8 @@ namespace lockdep {
 futex_lock g_graph_lock;
 
 static void futex_call(std::atomic<int> *addr, int op, int val) {
-  syscall(SYS_futex, reinterpret_cast<int *>(addr), op | FUTEX_PRIVATE_FLAG,
-          val, nullptr, nullptr, 0);
+  syscall(SYS_futex, reinterpret_cast<int *>(addr), op | FUTEX_PRIVATE_FLAG, val, nullptr, nullptr,
+          0);
 }
 
 void futex_lock::lock() {

@@ -1,8 +1,9 @@
 // Start-up and exit of the library: options from LOCKDEP_OPTIONS, the stats
 // block at exit.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 
 #include "lockdep/lockdep.h"
 #include "options.hpp"

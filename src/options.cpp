@@ -48,8 +48,10 @@ bool apply(options &o, const char *key, const char *value) {
   unsigned long n = 0;
   if (!std::strcmp(key, "log_path")) {
     if (!*value || std::strlen(value) >= sizeof o.log_path) return false;
-    if (!std::strcmp(value, "stderr")) o.log_path[0] = '\0';
-    else std::strcpy(o.log_path, value);
+    if (!std::strcmp(value, "stderr"))
+      o.log_path[0] = '\0';
+    else
+      std::strcpy(o.log_path, value);
     return true;
   }
   if (!std::strcmp(key, "exitcode")) {
@@ -115,8 +117,8 @@ bool parse_options(const char *text, char *err, size_t err_len) {
       return false;
     }
     if (!apply(next, key, value)) {
-      std::snprintf(err, err_len, "lockdep: bad value '%s' for option '%s': expected %s",
-                    value, key, spec->accepted);
+      std::snprintf(err, err_len, "lockdep: bad value '%s' for option '%s': expected %s", value,
+                    key, spec->accepted);
       return false;
     }
   }

@@ -8,8 +8,8 @@
 namespace lockdep {
 
 struct options {
-  char log_path[1024];  // empty: stderr
-  int exitcode = 66;    // the command's status when a report was printed
+  char log_path[1024];          // empty: stderr
+  int exitcode = 66;            // the command's status when a report was printed
   bool halt_on_error = false;   // _exit(exitcode) after the first report
   bool abort_on_error = false;  // abort() after the first report
   uint32_t max_reports = 0;     // 0: unlimited

@@ -14,9 +14,8 @@ constexpr uint32_t kCapacity[] = {
     kMaxStackTraces, kMaxStackTraceEntries, kMaxLockDepth, kMaxLockPages / 2 + kMaxLockPages / 4,
 };
 constexpr const char *kNames[] = {
-    "MAX_LOCKDEP_KEYS",    "MAX_LOCKDEP_ENTRIES",     "MAX_LOCKDEP_CHAINS",
-    "MAX_LOCKDEP_CHAIN_HLOCKS", "MAX_STACK_TRACES", "MAX_STACK_TRACE_ENTRIES",
-    "MAX_LOCK_DEPTH",          "MAX_LOCK_PAGES",
+    "MAX_LOCKDEP_KEYS", "MAX_LOCKDEP_ENTRIES",     "MAX_LOCKDEP_CHAINS", "MAX_LOCKDEP_CHAIN_HLOCKS",
+    "MAX_STACK_TRACES", "MAX_STACK_TRACE_ENTRIES", "MAX_LOCK_DEPTH",     "MAX_LOCK_PAGES",
 };
 static_assert(sizeof kCapacity / sizeof kCapacity[0] == static_cast<int>(pool::count_));
 

@@ -31,8 +31,6 @@ void set_pool_limit(pool p, uint32_t limit);
 void pool_exhausted(pool p);
 
 extern std::atomic<bool> g_enabled;
-inline bool validator_enabled() {
-  return g_enabled.load(std::memory_order_relaxed);
-}
+inline bool validator_enabled() { return g_enabled.load(std::memory_order_relaxed); }
 
 }  // namespace lockdep

@@ -75,8 +75,7 @@ void report_reopen() {
 }
 
 bool report_wanted(uint32_t kind, uint64_t a, uint64_t b) {
-  uint64_t sig = (a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull) ^
-                 (uint64_t{kind} << 56);
+  uint64_t sig = (a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull) ^ (uint64_t{kind} << 56);
   if (!sig) sig = 1;
   g_report_lock.lock();
   const uint32_t max = current_options().max_reports;
@@ -149,8 +148,10 @@ void report_writer::lock_name(uint32_t class_idx) {
     describe_lock(reinterpret_cast<uintptr_t>(c->key), c->first_ip, described, sizeof described);
     name = described;
   }
-  if (c->subclass) print("%s/%u", name, c->subclass);
-  else print("%s", name);
+  if (c->subclass)
+    print("%s/%u", name, c->subclass);
+  else
+    print("%s", name);
 }
 
 void report_writer::lock_name_of(const void *instance, const char *name) {
@@ -171,8 +172,10 @@ void report_writer::ip(uintptr_t addr) {
 
 void report_writer::held(const held_lock &h) {
   print("%p (", h.instance);
-  if (class_at(h.class_idx)->generation == h.class_generation) lock_name(h.class_idx);
-  else print("(forgotten class)");
+  if (class_at(h.class_idx)->generation == h.class_generation)
+    lock_name(h.class_idx);
+  else
+    print("(forgotten class)");
   print("), at: ");
   ip(h.acquire_ip);
   print("\n");

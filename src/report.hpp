@@ -23,11 +23,11 @@ class report_writer {
   report_writer &operator=(const report_writer &) = delete;
 
   void print(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-  void thread_ident();                // "comm/tid"
+  void thread_ident();                 // "comm/tid"
   void lock_name(uint32_t class_idx);  // "name" or "name/subclass"
   // A lock that may have no class: its map name, else described by address.
   void lock_name_of(const void *instance, const char *name);
-  void held(const held_lock &h);      // "addr (name), at: function+off/size"
+  void held(const held_lock &h);  // "addr (name), at: function+off/size"
   void trace(trace_view t, int indent);
   void current_stack();
   void held_locks(const thread_state &t);

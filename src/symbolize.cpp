@@ -33,8 +33,7 @@ void symbolize(uintptr_t addr, char *buf, size_t len) {
   if (info.dli_sname && sym) {
     const uintptr_t start = reinterpret_cast<uintptr_t>(info.dli_saddr);
     demangle(info.dli_sname, name, sizeof name);
-    std::snprintf(buf, len, "%s+0x%lx/0x%lx [%s]", name,
-                  static_cast<unsigned long>(addr - start),
+    std::snprintf(buf, len, "%s+0x%lx/0x%lx [%s]", name, static_cast<unsigned long>(addr - start),
                   static_cast<unsigned long>(sym->st_size), module);
     return;
   }
@@ -48,8 +47,7 @@ void symbolize(uintptr_t addr, char *buf, size_t len) {
                   static_cast<unsigned long>(found.size), module);
     return;
   }
-  std::snprintf(buf, len, "[%s+0x%lx]", module,
-                static_cast<unsigned long>(addr - base));
+  std::snprintf(buf, len, "[%s+0x%lx]", module, static_cast<unsigned long>(addr - base));
 }
 
 namespace {
@@ -74,8 +72,10 @@ bool function_name(uintptr_t ip, char *buf, size_t len) {
 void name_with_offset(char *buf, size_t len, const char *mangled, uintptr_t off) {
   char name[192];
   demangle(mangled, name, sizeof name);
-  if (off) std::snprintf(buf, len, "%s+0x%lx", name, static_cast<unsigned long>(off));
-  else std::snprintf(buf, len, "%s", name);
+  if (off)
+    std::snprintf(buf, len, "%s+0x%lx", name, static_cast<unsigned long>(off));
+  else
+    std::snprintf(buf, len, "%s", name);
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ struct thread_state {
   // Nonzero while the thread is inside the validator (or a library it
   // calls): every lock operation then passes straight through.
   int recursion = 0;
-  int off = 0;  // lockdep_off() nesting
+  int off = 0;               // lockdep_off() nesting
   bool exit_hooked = false;  // preload: the thread-exit check is armed
   // Return address into the caller of the validator's entry point, where
   // captured stacks start.

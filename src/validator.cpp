@@ -112,8 +112,10 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     return true;  // the edge is not added: the graph stays acyclic
   }
   if (!trace && !(trace = save_current_trace())) return false;
-  if (existing) add_dependency_kind(existing, kind);
-  else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace)) return false;
+  if (existing)
+    add_dependency_kind(existing, kind);
+  else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace))
+    return false;
   return true;
 }
 
@@ -274,7 +276,8 @@ void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
   };
   for_each_lock_page(lo, hi, [&](uintptr_t page) {
     uintptr_t a = (page > lo ? page : lo + 3) & ~uintptr_t{3};
-    const uintptr_t end = page + (uintptr_t{1} << kPageShift) < hi ? page + (uintptr_t{1} << kPageShift) : hi;
+    const uintptr_t end =
+        page + (uintptr_t{1} << kPageShift) < hi ? page + (uintptr_t{1} << kPageShift) : hi;
     rcu_read_guard rcu;
     for (; a < end; a += 4) {
       if (!class_lookup(reinterpret_cast<const void *>(a), 0)) continue;

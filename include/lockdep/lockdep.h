@@ -71,7 +71,7 @@ struct lockdep_stats {
 
 /* Describe a lock. `name` must outlive the map (a string literal). */
 LOCKDEP_API void lockdep_init_map(struct lockdep_map *map, const char *name,
-                      const struct lockdep_class_key *key);
+                                  const struct lockdep_class_key *key);
 
 /* Keys in dynamic memory. */
 LOCKDEP_API void lockdep_register_key(struct lockdep_class_key *key);
@@ -86,13 +86,12 @@ LOCKDEP_API void lockdep_reset_map(struct lockdep_map *map);
  * with LOCKDEP_TRY). `ip` is the caller's address for reports; pass
  * LOCKDEP_THIS_IP or 0. */
 LOCKDEP_API void lockdep_acquire(struct lockdep_map *map, unsigned subclass, unsigned flags,
-                     enum lockdep_read read, uintptr_t ip);
+                                 enum lockdep_read read, uintptr_t ip);
 LOCKDEP_API void lockdep_release(struct lockdep_map *map, uintptr_t ip);
 
 /* 1 when the calling thread holds `map`; -1 when the validator is off. */
 LOCKDEP_API int lockdep_is_held(const struct lockdep_map *map);
-LOCKDEP_API void lockdep_assert_held_at(const struct lockdep_map *map, const char *file,
-                            int line);
+LOCKDEP_API void lockdep_assert_held_at(const struct lockdep_map *map, const char *file, int line);
 #define lockdep_assert_held(map) lockdep_assert_held_at((map), __FILE__, __LINE__)
 
 /* Stop / resume tracking in the calling thread (nests). */
@@ -114,11 +113,11 @@ LOCKDEP_API uint64_t lockdep_report_count(void);
 LOCKDEP_API void lockdep_barrier(void);
 
 /* The address of this statement, and the caller's return address. */
-#define LOCKDEP_THIS_IP                                                        \
-  ({                                                                           \
-    __label__ lockdep_here_;                                                   \
-  lockdep_here_:                                                               \
-    (uintptr_t) && lockdep_here_;                                              \
+#define LOCKDEP_THIS_IP           \
+  ({                              \
+    __label__ lockdep_here_;      \
+  lockdep_here_:                  \
+    (uintptr_t) && lockdep_here_; \
   })
 #define LOCKDEP_RET_IP ((uintptr_t)__builtin_return_address(0))
 

@@ -81,8 +81,7 @@ class annotated {
 // lock-free handoff, a custom spinlock): acquire now, release at scope end.
 class held_scope {
  public:
-  explicit held_scope(lockdep_map *map, unsigned subclass = 0,
-                      lockdep_read read = LOCKDEP_WRITE)
+  explicit held_scope(lockdep_map *map, unsigned subclass = 0, lockdep_read read = LOCKDEP_WRITE)
       : map_(map) {
     lockdep_acquire(map_, subclass, 0, read, LOCKDEP_THIS_IP);
   }

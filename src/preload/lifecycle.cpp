@@ -48,6 +48,7 @@ void on_thread_exit(void *) {
   thread_state &t = current_thread();
   if (t.recursion || !validator_enabled()) return;
   ++t.recursion;
+  t.entry_ra = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
   validator_thread_exit(t);
   --t.recursion;
 }

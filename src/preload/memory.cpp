@@ -37,8 +37,10 @@ LOCKDEP_API void *realloc(void *p, size_t n) {
   void *q = LOCKDEP_REAL(realloc)(p, n);
   if (old && q) {
     const auto lo = reinterpret_cast<uintptr_t>(p);
-    if (q != p) forget_locks_in(lo, lo + old, LOCKDEP_CALLER);  // moved: all of it died
-    else if (n < old) forget_locks_in(lo + n, lo + old, LOCKDEP_CALLER);  // shrunk in place
+    if (q != p)
+      forget_locks_in(lo, lo + old, LOCKDEP_CALLER);  // moved: all of it died
+    else if (n < old)
+      forget_locks_in(lo + n, lo + old, LOCKDEP_CALLER);  // shrunk in place
   }
   return q;
 }

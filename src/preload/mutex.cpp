@@ -9,7 +9,8 @@ using namespace lockdep::preload;
 extern "C" {
 
 LOCKDEP_API int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr) {
-  return forget_then(m, sizeof *m, LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(mutex_init)(m, attr); });
+  return forget_then(m, sizeof *m, LOCKDEP_CALLER,
+                     [&] { return LOCKDEP_REAL(mutex_init)(m, attr); });
 }
 
 LOCKDEP_API int pthread_mutex_destroy(pthread_mutex_t *m) {

@@ -47,8 +47,8 @@ class preload_entry {
 
 // Real function pointers are filled by the constructor; a call that comes
 // earlier resolves them itself.
-#define LOCKDEP_REAL(fn)                                            \
-  (__builtin_expect(::lockdep::preload::g_real.fn == nullptr, 0)    \
+#define LOCKDEP_REAL(fn)                                                               \
+  (__builtin_expect(::lockdep::preload::g_real.fn == nullptr, 0)                       \
        ? (::lockdep::preload::resolve_real_functions(), ::lockdep::preload::g_real.fn) \
        : ::lockdep::preload::g_real.fn)
 

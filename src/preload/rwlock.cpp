@@ -32,11 +32,13 @@ LOCKDEP_API int pthread_rwlock_destroy(pthread_rwlock_t *rw) {
 }
 
 LOCKDEP_API int pthread_rwlock_rdlock(pthread_rwlock_t *rw) {
-  return blocking_lock(read_mode(rw), LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(rwlock_rdlock)(rw); });
+  return blocking_lock(read_mode(rw), LOCKDEP_CALLER,
+                       [&] { return LOCKDEP_REAL(rwlock_rdlock)(rw); });
 }
 
 LOCKDEP_API int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw) {
-  return try_lock(read_mode(rw), LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(rwlock_tryrdlock)(rw); });
+  return try_lock(read_mode(rw), LOCKDEP_CALLER,
+                  [&] { return LOCKDEP_REAL(rwlock_tryrdlock)(rw); });
 }
 
 LOCKDEP_API int pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *t) {
@@ -51,11 +53,13 @@ LOCKDEP_API int pthread_rwlock_clockrdlock(pthread_rwlock_t *rw, clockid_t c,
 }
 
 LOCKDEP_API int pthread_rwlock_wrlock(pthread_rwlock_t *rw) {
-  return blocking_lock(write_mode(rw), LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(rwlock_wrlock)(rw); });
+  return blocking_lock(write_mode(rw), LOCKDEP_CALLER,
+                       [&] { return LOCKDEP_REAL(rwlock_wrlock)(rw); });
 }
 
 LOCKDEP_API int pthread_rwlock_trywrlock(pthread_rwlock_t *rw) {
-  return try_lock(write_mode(rw), LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(rwlock_trywrlock)(rw); });
+  return try_lock(write_mode(rw), LOCKDEP_CALLER,
+                  [&] { return LOCKDEP_REAL(rwlock_trywrlock)(rw); });
 }
 
 LOCKDEP_API int pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *t) {

@@ -14,19 +14,23 @@ const void *addr(pthread_spinlock_t *s) { return const_cast<const int *>(s); }
 extern "C" {
 
 LOCKDEP_API int pthread_spin_init(pthread_spinlock_t *s, int pshared) {
-  return forget_then(addr(s), sizeof *s, LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(spin_init)(s, pshared); });
+  return forget_then(addr(s), sizeof *s, LOCKDEP_CALLER,
+                     [&] { return LOCKDEP_REAL(spin_init)(s, pshared); });
 }
 
 LOCKDEP_API int pthread_spin_destroy(pthread_spinlock_t *s) {
-  return forget_then(addr(s), sizeof *s, LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(spin_destroy)(s); });
+  return forget_then(addr(s), sizeof *s, LOCKDEP_CALLER,
+                     [&] { return LOCKDEP_REAL(spin_destroy)(s); });
 }
 
 LOCKDEP_API int pthread_spin_lock(pthread_spinlock_t *s) {
-  return blocking_lock({addr(s), 0, false}, LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(spin_lock)(s); });
+  return blocking_lock({addr(s), 0, false}, LOCKDEP_CALLER,
+                       [&] { return LOCKDEP_REAL(spin_lock)(s); });
 }
 
 LOCKDEP_API int pthread_spin_trylock(pthread_spinlock_t *s) {
-  return try_lock({addr(s), 0, false}, LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(spin_trylock)(s); });
+  return try_lock({addr(s), 0, false}, LOCKDEP_CALLER,
+                  [&] { return LOCKDEP_REAL(spin_trylock)(s); });
 }
 
 LOCKDEP_API int pthread_spin_unlock(pthread_spinlock_t *s) {

@@ -37,7 +37,7 @@ int shared_mutex_cycle() {
     std::shared_lock r(g_cache_mutex);
   }
   {
-    std::unique_lock w(g_cache_mutex);  // writer
+    std::unique_lock w(g_cache_mutex);   // writer
     std::shared_lock r(g_config_mutex);  // waits for a writer of config
   }
   return 0;

@@ -41,8 +41,16 @@ static int abba_one_thread(void) {
   return 0;
 }
 
-static void *table_thread(void *arg) { (void)arg; update_table(); return NULL; }
-static void *stats_thread(void *arg) { (void)arg; update_stats(); return NULL; }
+static void *table_thread(void *arg) {
+  (void)arg;
+  update_table();
+  return NULL;
+}
+static void *stats_thread(void *arg) {
+  (void)arg;
+  update_stats();
+  return NULL;
+}
 
 static int abba_two_threads(void) {
   run_thread(table_thread, NULL);
@@ -227,13 +235,13 @@ static int free_held(void) {
 
 static void *exit_holding(void *arg) {
   (void)arg;
+  pthread_setname_np(pthread_self(), "holder");
   pthread_mutex_lock(&g_stats_lock);
   return NULL;
 }
 static int thread_exit_holding(void) {
   pthread_t t;
   pthread_create(&t, NULL, exit_holding, NULL);
-  pthread_setname_np(t, "holder");
   pthread_join(t, NULL);
   return 0;
 }
@@ -250,7 +258,8 @@ static int dlopen_cycle(const char *plugin_path) {
     fprintf(stderr, "dlopen: %s\n", dlerror());
     return 1;
   }
-  void (*plugin_locked_call)(void (*)(void)) = (void (*)(void (*)(void)))dlsym(h, "plugin_locked_call");
+  void (*plugin_locked_call)(void (*)(void)) =
+      (void (*)(void (*)(void)))dlsym(h, "plugin_locked_call");
   void (*plugin_lock)(void) = (void (*)(void))dlsym(h, "plugin_lock");
   plugin_locked_call(host_register); /* plugin lock -> registry lock */
   pthread_mutex_lock(&g_registry_lock);
@@ -395,6 +404,20 @@ static int churn(long per_thread) {
   return 0;
 }
 
+/* With early_thread.so preloaded: its thread predates main() and maybe
+ * lockdep's own initialisation. */
+static int early_thread(void) {
+  int *go = (int *)dlsym(RTLD_DEFAULT, "early_thread_go");
+  int *done = (int *)dlsym(RTLD_DEFAULT, "early_thread_done");
+  if (!go || !done) {
+    fputs("early_thread.so is not preloaded\n", stderr);
+    return 1;
+  }
+  __atomic_store_n(go, 1, __ATOMIC_SEQ_CST);
+  while (!__atomic_load_n(done, __ATOMIC_SEQ_CST)) usleep(1000);
+  return 0;
+}
+
 struct named_case {
   const char *name;
   int (*fn)(void);
@@ -425,6 +448,7 @@ static const struct named_case kCases[] = {
     {"ordered_array", ordered_array},
     {"fork_clean", fork_clean},
     {"fork_child_abba", fork_child_abba},
+    {"early_thread", early_thread},
 };
 
 int main(int argc, char **argv) {

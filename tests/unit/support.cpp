@@ -34,8 +34,7 @@ long file_size(const std::string &path) {
 
 }  // namespace
 
-reports::reports()
-    : start_offset_(file_size(log_path())), start_count_(lockdep_report_count()) {}
+reports::reports() : start_offset_(file_size(log_path())), start_count_(lockdep_report_count()) {}
 
 std::string reports::text() const {
   std::ifstream in(log_path(), std::ios::binary);

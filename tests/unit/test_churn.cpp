@@ -1,9 +1,8 @@
 // Concurrent churn: threads register, use and unregister 1,000,000 classes
 // in all while others look classes up; afterwards every slot is accounted
 // for. Built with ASan/UBSan too (see .ci/run).
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <random>
 #include <thread>
 #include <vector>
@@ -59,8 +58,8 @@ TEST_CASE("concurrent register / use / unregister of 1,000,000 classes") {
 
   lockdep_stats s;
   lockdep_get_stats(&s);
-  INFO("lookups " << lookups << ", found " << found << ", zapped " << s.classes_zapped
-                  << ", freed " << s.classes_freed << ", grace periods " << s.grace_periods);
+  INFO("lookups " << lookups << ", found " << found << ", zapped " << s.classes_zapped << ", freed "
+                  << s.classes_freed << ", grace periods " << s.grace_periods);
   CHECK(r.count() == 0);
   CHECK(s.enabled == 1);
   CHECK(lookups > 0);

@@ -1,6 +1,5 @@
 // The C++ layer: annotated<Lockable>, class_key, held_scope, off_scope.
 #include <catch2/catch.hpp>
-
 #include <lockdep/lockdep.hpp>
 #include <mutex>
 #include <shared_mutex>

@@ -1,9 +1,8 @@
 // The seed's scheme: zapped class slots wait for a grace period, nobody
 // waits for one, and zaps made while a callback is in flight wait for the
 // next callback.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
 #include <vector>

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "demangle.hpp"
@@ -13,7 +12,8 @@ std::string dm(const char *name) {
 }  // namespace
 
 TEST_CASE("demangling the common name forms without allocating") {
-  CHECK(dm("_ZN12_GLOBAL__N_119accounts_then_auditEv") == "(anonymous namespace)::accounts_then_audit");
+  CHECK(dm("_ZN12_GLOBAL__N_119accounts_then_auditEv") ==
+        "(anonymous namespace)::accounts_then_audit");
   CHECK(dm("_Z9take_abbav") == "take_abba");
   CHECK(dm("_ZNSt5mutex4lockEv") == "std::mutex::lock");
   CHECK(dm("_ZN7lockdep9annotatedISt5mutexE4lockEv") == "lockdep::annotated<>::lock");

@@ -1,7 +1,6 @@
 // Every static pool, run out on purpose: the BUG line once, the validator
 // off, and the program goes on.
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "support.hpp"
@@ -51,7 +50,8 @@ __attribute__((noinline)) void nested_order(lock &a, lock &b, int depth) {
 
 TEST_CASE("MAX_LOCKDEP_KEYS") {
   reports r;
-  lockdep::set_pool_limit(pool::classes, static_cast<uint32_t>(stat(&lockdep_stats::classes_in_use)) + 4);
+  lockdep::set_pool_limit(pool::classes,
+                          static_cast<uint32_t>(stat(&lockdep_stats::classes_in_use)) + 4);
   std::vector<std::unique_ptr<lock>> locks;
   for (int i = 0; i < 10; ++i) {
     locks.push_back(std::make_unique<lock>("many"));
@@ -64,7 +64,8 @@ TEST_CASE("MAX_LOCKDEP_KEYS") {
 
 TEST_CASE("MAX_LOCKDEP_ENTRIES") {
   reports r;
-  lockdep::set_pool_limit(pool::dependencies, static_cast<uint32_t>(stat(&lockdep_stats::dependencies)) + 3);
+  lockdep::set_pool_limit(pool::dependencies,
+                          static_cast<uint32_t>(stat(&lockdep_stats::dependencies)) + 3);
   lock outer("outer");
   std::vector<std::unique_ptr<lock>> locks;
   for (int i = 0; i < 10; ++i) {
@@ -91,7 +92,8 @@ TEST_CASE("MAX_LOCKDEP_CHAINS") {
 
 TEST_CASE("MAX_LOCKDEP_CHAIN_HLOCKS") {
   reports r;
-  lockdep::set_pool_limit(pool::chain_hlocks, static_cast<uint32_t>(stat(&lockdep_stats::chain_hlocks)) + 5);
+  lockdep::set_pool_limit(pool::chain_hlocks,
+                          static_cast<uint32_t>(stat(&lockdep_stats::chain_hlocks)) + 5);
   lock a("a"), b("b"), c("c");
   L(a), L(b), L(c), U(c), U(b), U(a);  // 1 + 2 + 3 entries
   expect_exhausted(r, "MAX_LOCKDEP_CHAIN_HLOCKS");
@@ -101,7 +103,8 @@ TEST_CASE("MAX_LOCKDEP_CHAIN_HLOCKS") {
 
 TEST_CASE("MAX_STACK_TRACES") {
   reports r;
-  lockdep::set_pool_limit(pool::stack_traces, static_cast<uint32_t>(stat(&lockdep_stats::stack_traces)) + 2);
+  lockdep::set_pool_limit(pool::stack_traces,
+                          static_cast<uint32_t>(stat(&lockdep_stats::stack_traces)) + 2);
   std::vector<std::unique_ptr<lock>> locks;
   for (int i = 0; i < 6; ++i) {
     locks.push_back(std::make_unique<lock>("x"));

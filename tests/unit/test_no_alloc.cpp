@@ -1,15 +1,14 @@
 // Registering, using and unregistering classes never calls the allocator:
 // this binary counts every malloc/calloc/realloc/free/new/delete in every
 // thread (liburcu's call_rcu worker included) after a warm-up.
-#include <catch2/catch.hpp>
+#include <lockdep/lockdep.h>
 
 #include <atomic>
-#include <cstdlib>
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <new>
 #include <thread>
-
-#include <lockdep/lockdep.h>
 
 extern "C" {
 void *__libc_malloc(size_t);
@@ -95,8 +94,8 @@ TEST_CASE("100,000 register + use + unregister cycles call no allocator") {
   g_counting = false;
   lockdep_stats s;
   lockdep_get_stats(&s);
-  INFO("classes zapped " << s.classes_zapped << ", freed " << s.classes_freed
-                         << ", grace periods " << s.grace_periods);
+  INFO("classes zapped " << s.classes_zapped << ", freed " << s.classes_freed << ", grace periods "
+                         << s.grace_periods);
   CHECK(s.classes_zapped >= 101000);
   CHECK(s.grace_periods > 0);
   CHECK(g_calls.load() == 0);

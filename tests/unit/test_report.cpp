@@ -1,7 +1,6 @@
 // The whole circular report: title, both lock names, every chain edge with a
 // frame from the function that recorded it, the scenario table, held locks.
 #include <catch2/catch.hpp>
-
 #include <regex>
 
 #include "support.hpp"
@@ -39,8 +38,10 @@ TEST_CASE("circular report, whole") {
 
   CHECK(out.find("======================================================\n"
                  "WARNING: possible circular locking dependency detected\n") != std::string::npos);
-  CHECK(std::regex_search(out, std::regex(R"(\S+/\d+ is trying to acquire lock:\n0x[0-9a-f]+ \(inode_lock\), at: )")));
-  CHECK(std::regex_search(out, std::regex(R"(but task is already holding lock:\n0x[0-9a-f]+ \(buffer_lock\), at: )")));
+  CHECK(std::regex_search(
+      out, std::regex(R"(\S+/\d+ is trying to acquire lock:\n0x[0-9a-f]+ \(inode_lock\), at: )")));
+  CHECK(std::regex_search(
+      out, std::regex(R"(but task is already holding lock:\n0x[0-9a-f]+ \(buffer_lock\), at: )")));
   CHECK(out.find("which lock already depends on the new lock.") != std::string::npos);
 
   // The chain in reverse: #2 buffer_lock (recorded by b->c), #1 journal_lock
@@ -63,7 +64,8 @@ TEST_CASE("circular report, whole") {
                  "                               lock(buffer_lock);\n"
                  "  lock(inode_lock);\n\n"
                  " *** DEADLOCK ***\n") != std::string::npos);
-  CHECK(std::regex_search(out, std::regex(R"(1 lock held by \S+/\d+:\n #0: 0x[0-9a-f]+ \(buffer_lock\))")));
+  CHECK(std::regex_search(
+      out, std::regex(R"(1 lock held by \S+/\d+:\n #0: 0x[0-9a-f]+ \(buffer_lock\))")));
   const std::string bt = section(out, "stack backtrace:", "\n\n");
   CHECK(bt.find("close_cycle_c_then_a") != std::string::npos);
 }
