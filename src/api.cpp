@@ -23,9 +23,11 @@ const void *class_key_of(const lockdep_map *map) {
 
 extern "C" {
 
-void lockdep_init_map(lockdep_map *map, const char *name, const lockdep_class_key *key) {
+void lockdep_init_map(lockdep_map *map, const char *name, const lockdep_class_key *key,
+                      unsigned subclass) {
   map->key = key;
   map->name = name;
+  map->subclass = subclass;
 }
 
 // Classes come into being at first use, so a key needs no bookkeeping until
@@ -52,7 +54,7 @@ void lockdep_acquire(lockdep_map *map, unsigned subclass, unsigned flags, lockde
   r.instance = map;
   r.key = class_key_of(map);
   r.name = map->name;
-  r.subclass = subclass;
+  r.subclass = subclass + map->subclass;
   r.read = static_cast<uint8_t>(read);
   r.trylock = flags & LOCKDEP_TRY;
   r.reentrant = flags & LOCKDEP_REENTRANT;

@@ -34,6 +34,7 @@ struct lockdep_class_key {
 struct lockdep_map {
   const struct lockdep_class_key *key; /* NULL: the map is its own class */
   const char *name;
+  unsigned subclass; /* added to every acquisition's subclass */
 };
 
 /* How a lock is taken. */
@@ -69,9 +70,12 @@ struct lockdep_stats {
   int enabled; /* 0 once the validator turned itself off */
 };
 
-/* Describe a lock. `name` must outlive the map (a string literal). */
+/* Describe a lock. `name` must outlive the map (a string literal).
+ * `subclass` is the lock's own nesting level (as the kernel's
+ * lockdep_set_subclass()), added to the subclass of each acquisition; the
+ * sum must stay below LOCKDEP_MAX_SUBCLASSES. */
 LOCKDEP_API void lockdep_init_map(struct lockdep_map *map, const char *name,
-                                  const struct lockdep_class_key *key);
+                                  const struct lockdep_class_key *key, unsigned subclass);
 
 /* Keys in dynamic memory. */
 LOCKDEP_API void lockdep_register_key(struct lockdep_class_key *key);

@@ -26,8 +26,9 @@ class class_key {
 template <class Lockable>
 class annotated {
  public:
-  explicit annotated(const char *name, const lockdep_class_key *key = nullptr) {
-    lockdep_init_map(&map_, name, key);
+  explicit annotated(const char *name, const lockdep_class_key *key = nullptr,
+                     unsigned subclass = 0) {
+    lockdep_init_map(&map_, name, key, subclass);
   }
   ~annotated() { lockdep_reset_map(&map_); }
   annotated(const annotated &) = delete;

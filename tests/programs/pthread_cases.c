@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -268,6 +269,97 @@ static int dlopen_cycle(const char *plugin_path) {
   return 0;
 }
 
+/* A robust mutex whose owner died is handed over with EOWNERDEAD: still an
+ * acquisition, and robust mutexes are ordered like any other. */
+static pthread_mutex_t g_robust_a, g_robust_b;
+static void *die_holding(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&g_robust_a);
+  return NULL; /* owner dies */
+}
+static int robust_cycle(void) {
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(&g_robust_a, &attr);
+  pthread_mutex_init(&g_robust_b, &attr);
+  run_thread(die_holding, NULL);
+  const int rc = pthread_mutex_lock(&g_robust_a);
+  printf("after owner died: %s\n", rc == EOWNERDEAD ? "EOWNERDEAD" : "?");
+  pthread_mutex_consistent(&g_robust_a);
+  pthread_mutex_lock(&g_robust_b);
+  pthread_mutex_unlock(&g_robust_b);
+  pthread_mutex_unlock(&g_robust_a);
+  lock2(&g_robust_b, &g_robust_a);
+  return rc == EOWNERDEAD ? 0 : 1;
+}
+
+/* Writer-preferring rwlocks queue readers behind a waiting writer, so two
+ * readers in opposite orders can deadlock with two writers. */
+static int writer_preferring_read_read(void) {
+  pthread_rwlock_t a, b;
+  pthread_rwlockattr_t attr;
+  pthread_rwlockattr_init(&attr);
+  pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  pthread_rwlock_init(&a, &attr);
+  pthread_rwlock_init(&b, &attr);
+  pthread_rwlock_rdlock(&a);
+  pthread_rwlock_rdlock(&b);
+  pthread_rwlock_unlock(&b);
+  pthread_rwlock_unlock(&a);
+  pthread_rwlock_rdlock(&b);
+  pthread_rwlock_rdlock(&a);
+  pthread_rwlock_unlock(&a);
+  pthread_rwlock_unlock(&b);
+  return 0;
+}
+
+/* Locks in memory that realloc() moved away from, or that munmap() removed,
+ * are forgotten: new locks at those addresses start clean. */
+static int realloc_forgets(void) {
+  pthread_mutex_t *v = malloc(2 * sizeof *v);
+  pthread_mutex_init(&v[0], NULL);
+  pthread_mutex_init(&v[1], NULL);
+  lock2(&v[0], &v[1]);
+  void *old = v;
+  char *other = malloc(64); /* keeps realloc from growing in place */
+  pthread_mutex_t *moved = realloc(v, 4096 * sizeof *moved);
+  printf("moved: %s\n", (void *)moved != old ? "yes" : "no");
+  pthread_mutex_t *again = malloc(2 * sizeof *again); /* likely the old block */
+  printf("old address reused: %s\n", (void *)again == old ? "yes" : "no");
+  pthread_mutex_init(&again[0], NULL);
+  pthread_mutex_init(&again[1], NULL);
+  lock2(&again[1], &again[0]);
+  free(again);
+  free(moved);
+  free(other);
+  return 0;
+}
+
+static int munmap_forgets(void) {
+  const size_t len = 1 << 16;
+  pthread_mutex_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  pthread_mutex_init(&m[0], NULL);
+  pthread_mutex_init(&m[1], NULL);
+  lock2(&m[0], &m[1]);
+  munmap(m, len);
+  pthread_mutex_t *n = mmap(m, len, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  printf("same address: %s\n", n == m ? "yes" : "no");
+  pthread_mutex_init(&n[0], NULL); /* never destroyed: only munmap() tells */
+  pthread_mutex_init(&n[1], NULL);
+  lock2(&n[1], &n[0]);
+  return n == m ? 0 : 1;
+}
+
+static int munmap_held(void) {
+  pthread_mutex_t *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  pthread_mutex_init(m, NULL);
+  pthread_mutex_lock(m);
+  munmap(m, 4096);
+  return 0;
+}
+
 /* ---- clean ------------------------------------------------------------- */
 
 static pthread_mutex_t g_ordered[3] = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
@@ -449,6 +541,11 @@ static const struct named_case kCases[] = {
     {"fork_clean", fork_clean},
     {"fork_child_abba", fork_child_abba},
     {"early_thread", early_thread},
+    {"robust_cycle", robust_cycle},
+    {"writer_preferring_read_read", writer_preferring_read_read},
+    {"realloc_forgets", realloc_forgets},
+    {"munmap_forgets", munmap_forgets},
+    {"munmap_held", munmap_held},
 };
 
 int main(int argc, char **argv) {

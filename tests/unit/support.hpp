@@ -9,8 +9,8 @@
 namespace test {
 
 struct lock {
-  explicit lock(const char *name, const lockdep_class_key *key = nullptr) {
-    lockdep_init_map(&map, name, key);
+  explicit lock(const char *name, const lockdep_class_key *key = nullptr, unsigned subclass = 0) {
+    lockdep_init_map(&map, name, key, subclass);
   }
   // Stack addresses are reused by later tests: forget this instance.
   ~lock() { lockdep_reset_map(&map); }

@@ -21,12 +21,12 @@ lockdep_class_key g_keys[kChurners][kKeysPerChurner];
 void churn(int t, std::atomic<int> &done) {
   static lockdep_class_key outer_key;
   lockdep_map outer;
-  lockdep_init_map(&outer, "outer", &outer_key);
+  lockdep_init_map(&outer, "outer", &outer_key, 0);
   for (int i = 0; i < kPerChurner; ++i) {
     lockdep_class_key &k = g_keys[t][i % kKeysPerChurner];
     lockdep_register_key(&k);
     lockdep_map m;
-    lockdep_init_map(&m, "churned", &k);
+    lockdep_init_map(&m, "churned", &k, 0);
     lockdep_acquire(&outer, 0, 0, LOCKDEP_WRITE, 0);
     lockdep_acquire(&m, 0, 0, LOCKDEP_WRITE, 0);
     lockdep_release(&m, 0);

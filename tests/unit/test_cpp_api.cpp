@@ -81,7 +81,7 @@ TEST_CASE("try_lock, held_scope, off_scope and assert_held") {
 
   static lockdep_class_key handoff_key;
   lockdep_map handoff;
-  lockdep_init_map(&handoff, "handoff", &handoff_key);
+  lockdep_init_map(&handoff, "handoff", &handoff_key, 0);
   {
     lockdep::held_scope h(&handoff);
     CHECK(lockdep_is_held(&handoff) == 1);

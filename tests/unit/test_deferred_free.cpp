@@ -44,7 +44,7 @@ class held_reader {
 
 void use(lockdep_class_key &key) {
   lockdep_map m;
-  lockdep_init_map(&m, "churned", &key);
+  lockdep_init_map(&m, "churned", &key, 0);
   lockdep_acquire(&m, 0, 0, LOCKDEP_WRITE, 0);
   lockdep_release(&m, 0);
 }
@@ -124,8 +124,8 @@ TEST_CASE("no stale dependency survives an unregistered key") {
   reports r;
   {
     lockdep_map a, b;
-    lockdep_init_map(&a, "a", &ka);
-    lockdep_init_map(&b, "b", &kb);
+    lockdep_init_map(&a, "a", &ka, 0);
+    lockdep_init_map(&b, "b", &kb, 0);
     lockdep_acquire(&a, 0, 0, LOCKDEP_WRITE, 0);
     lockdep_acquire(&b, 0, 0, LOCKDEP_WRITE, 0);
     lockdep_release(&b, 0);

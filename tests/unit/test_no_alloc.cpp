@@ -61,10 +61,10 @@ lockdep_class_key g_keys[16];
 
 void cycle(int i) {
   lockdep_map outer, m;
-  lockdep_init_map(&outer, "outer", &g_outer_key);
+  lockdep_init_map(&outer, "outer", &g_outer_key, 0);
   lockdep_class_key &k = g_keys[i % 16];
   lockdep_register_key(&k);
-  lockdep_init_map(&m, "cycled", &k);
+  lockdep_init_map(&m, "cycled", &k, 0);
   lockdep_acquire(&outer, 0, 0, LOCKDEP_WRITE, 0);
   lockdep_acquire(&m, 0, 0, LOCKDEP_WRITE, 0);  // new class, dependency, chain
   lockdep_release(&m, 0);

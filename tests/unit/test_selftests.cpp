@@ -167,6 +167,13 @@ TEST_CASE("nesting annotation: same class at another subclass") {
   U(parent);
   expect_none(r);
 
+  SECTION("a subclass given at init nests the same way") {
+    reports r2;
+    lock nested_child("node", &node_key, LOCKDEP_SINGLE_DEPTH_NESTING);
+    L(parent), L(nested_child), U(nested_child), U(parent);
+    expect_none(r2);
+  }
+
   SECTION("without the annotation it is recursive locking") {
     reports r2;
     L(parent), L(child), U(child), U(parent);

@@ -23,7 +23,7 @@ BENCHMARK(bare_pthread_pair);
 void api_pair_cache_hit(benchmark::State &state) {
   pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
   lockdep_map map;
-  lockdep_init_map(&map, "bench", nullptr);
+  lockdep_init_map(&map, "bench", nullptr, 0);
   for (auto _ : state) {
     lockdep_acquire(&map, 0, 0, LOCKDEP_WRITE, 0);
     pthread_mutex_lock(&m);
@@ -48,8 +48,8 @@ BENCHMARK(bare_pthread_nested);
 void api_nested_cache_hit(benchmark::State &state) {
   static lockdep_class_key outer_key, inner_key;
   lockdep_map outer, inner;
-  lockdep_init_map(&outer, "outer", &outer_key);
-  lockdep_init_map(&inner, "inner", &inner_key);
+  lockdep_init_map(&outer, "outer", &outer_key, 0);
+  lockdep_init_map(&inner, "inner", &inner_key, 0);
   for (auto _ : state) {
     lockdep_acquire(&outer, 0, 0, LOCKDEP_WRITE, 0);
     pthread_mutex_lock(&g_outer);
@@ -69,13 +69,13 @@ void register_use_unregister(benchmark::State &state) {
   static lockdep_class_key outer_key;
   static lockdep_class_key keys[64];
   lockdep_map outer;
-  lockdep_init_map(&outer, "outer", &outer_key);
+  lockdep_init_map(&outer, "outer", &outer_key, 0);
   size_t i = 0;
   for (auto _ : state) {
     lockdep_class_key &k = keys[i++ % 64];
     lockdep_register_key(&k);
     lockdep_map m;
-    lockdep_init_map(&m, "churn", &k);
+    lockdep_init_map(&m, "churn", &k, 0);
     lockdep_acquire(&outer, 0, 0, LOCKDEP_WRITE, 0);
     lockdep_acquire(&m, 0, 0, LOCKDEP_WRITE, 0);
     lockdep_release(&m, 0);
@@ -90,7 +90,7 @@ BENCHMARK(register_use_unregister);
 void register_unregister_unused(benchmark::State &state) {
   static lockdep_class_key key;
   lockdep_map m;
-  lockdep_init_map(&m, "unused", &key);
+  lockdep_init_map(&m, "unused", &key, 0);
   for (auto _ : state) {
     lockdep_register_key(&key);
     lockdep_unregister_key(&key);
