@@ -12,7 +12,8 @@ echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 BUILD_DIR=build-asan tools/setup.sh -DLOCKDEP_SANITIZE=address,undefined -DLOCKDEP_BUILD_BENCHMARKS=OFF >/dev/null
 # Only the unit tests: a sanitizer runtime and an LD_PRELOADed pthread
 # interposer do not mix. test_no_alloc counts allocations, which ASan owns.
-ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+ASAN_OPTIONS=abort_on_error=1 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/ubsan.supp \
   ctest --test-dir build-asan -j "$(nproc)" --output-on-failure -R '^test_' -E '^test_no_alloc'
 
 echo "== clang-format"
