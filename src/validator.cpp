@@ -241,9 +241,11 @@ void validator_undo_acquire(thread_state &t, const void *instance) {
   }
 }
 
-void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
-  // Held locks in the range: report the first, and drop them all, since
-  // nobody can release them any more.
+namespace {
+
+// Held locks in [lo, hi): report the first, and drop them all, since nobody
+// can release them any more.
+void drop_held_in_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
   bool reported = false;
   for (size_t i = t.held.size(); i-- > 0;) {
     const held_lock &h = t.held[i];
@@ -263,6 +265,12 @@ void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
     t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
     recompute_chain_keys(t, i);
   }
+}
+
+}  // namespace
+
+void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
+  drop_held_in_range(t, lo, hi);
 
   // Classes keyed in the range. Locks are at least 4-byte aligned.
   constexpr uint32_t kBatch = 64;
@@ -286,6 +294,16 @@ void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
     }
   });
   if (n) flush();
+}
+
+void validator_forget_lock(thread_state &t, const void *lock, size_t size) {
+  const auto lo = reinterpret_cast<uintptr_t>(lock);
+  drop_held_in_range(t, lo, lo + size);
+  {
+    rcu_read_guard rcu;
+    if (!class_lookup(lock, 0)) return;
+  }
+  zap_key(lock);
 }
 
 void validator_thread_exit(thread_state &t) {

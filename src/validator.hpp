@@ -2,6 +2,7 @@
 // validator_entry (see thread_state.hpp).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "thread_state.hpp"
@@ -33,6 +34,10 @@ void validator_undo_acquire(thread_state &t, const void *instance);
 // there is reported, and every class keyed inside is zapped, so that a new
 // lock at the same address starts clean. `what` names the operation.
 void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi);
+
+// The lock at `lock` (of `size` bytes) is destroyed or re-initialised: as
+// validator_forget_range(), but its class is known by its address.
+void validator_forget_lock(thread_state &t, const void *lock, size_t size);
 
 // The thread is exiting: report the locks it still holds.
 void validator_thread_exit(thread_state &t);

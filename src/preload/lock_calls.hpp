@@ -75,10 +75,7 @@ int unlock(const void *lock, uintptr_t ip, Call &&real_call) {
 template <class Call>
 int forget_then(const void *lock, size_t size, uintptr_t ip, Call &&real_call) {
   preload_entry e(ip);
-  if (e) {
-    const auto lo = reinterpret_cast<uintptr_t>(lock);
-    validator_forget_range(e.thread(), lo, lo + size);
-  }
+  if (e) validator_forget_lock(e.thread(), lock, size);
   return real_call();
 }
 
