@@ -24,6 +24,7 @@ int g_fd = -1;
 
 constexpr uint32_t kSeenSlots = 1u << 14;
 uint64_t g_seen[kSeenSlots];  // signatures of problems already reported
+uint32_t g_seen_count;
 
 void write_all(int fd, const char *p, size_t n) {
   while (n) {
@@ -79,16 +80,20 @@ bool report_wanted(uint32_t kind, uint64_t a, uint64_t b) {
   if (!sig) sig = 1;
   g_report_lock.lock();
   const uint32_t max = current_options().max_reports;
-  bool wanted = !max || g_reports.load(std::memory_order_relaxed) < max;
+  // Once the table is full, only problems already in it can be told apart:
+  // further ones are dropped rather than repeated.
+  bool wanted =
+      (!max || g_reports.load(std::memory_order_relaxed) < max) && g_seen_count < kSeenSlots - 1;
   if (wanted) {
-    for (uint32_t i = 0, slot = static_cast<uint32_t>(sig) & (kSeenSlots - 1); i < kSeenSlots;
-         ++i, slot = (slot + 1) & (kSeenSlots - 1)) {
+    for (uint32_t slot = static_cast<uint32_t>(sig) & (kSeenSlots - 1);;
+         slot = (slot + 1) & (kSeenSlots - 1)) {
       if (g_seen[slot] == sig) {
         wanted = false;
         break;
       }
       if (!g_seen[slot]) {
         g_seen[slot] = sig;
+        ++g_seen_count;
         break;
       }
     }
@@ -223,6 +228,9 @@ void report_pool_exhausted(const char *pool_name) {
   count_report();
   g_report_lock.unlock();
 }
+
+void report_lock_before_fork() { g_report_lock.lock(); }
+void report_lock_after_fork() { g_report_lock.unlock(); }
 
 uint64_t reports_printed() { return g_reports.load(std::memory_order_relaxed); }
 

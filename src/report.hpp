@@ -44,6 +44,11 @@ void report_pool_exhausted(const char *pool_name);
 
 uint64_t reports_printed();
 
+// fork(): the report lock is taken around it, so that a child forked while
+// another thread prints a report does not inherit it locked.
+void report_lock_before_fork();
+void report_lock_after_fork();
+
 // Where reports go: stderr, or the log_path file.
 int report_fd();
 // Reopen after the options changed.

@@ -163,6 +163,22 @@ void recompute_chain_keys(thread_state &t, size_t from) {
   }
 }
 
+// Releases the innermost hold of `instance` (one level of a reentrant lock);
+// false when the thread does not hold it.
+bool pop_held(thread_state &t, const void *instance) {
+  for (size_t i = t.held.size(); i-- > 0;) {
+    if (t.held[i].instance != instance) continue;
+    if (t.held[i].references) {
+      --t.held[i].references;
+      return true;
+    }
+    t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
+    recompute_chain_keys(t, i);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void validator_acquire(thread_state &t, const acquire_request &r) {
@@ -198,16 +214,7 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
 }
 
 void validator_release(thread_state &t, const void *instance, const char *name, uintptr_t ip) {
-  for (size_t i = t.held.size(); i-- > 0;) {
-    if (t.held[i].instance != instance) continue;
-    if (t.held[i].references) {
-      --t.held[i].references;
-      return;
-    }
-    t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
-    recompute_chain_keys(t, i);
-    return;
-  }
+  if (pop_held(t, instance)) return;
   if (!report_wanted(kUnlock, ip, reinterpret_cast<uintptr_t>(instance))) return;
   report_writer w("WARNING: bad unlock balance detected!");
   w.thread_ident();
@@ -228,18 +235,7 @@ bool validator_holds(const thread_state &t, const void *instance) {
   return false;
 }
 
-void validator_undo_acquire(thread_state &t, const void *instance) {
-  for (size_t i = t.held.size(); i-- > 0;) {
-    if (t.held[i].instance != instance) continue;
-    if (t.held[i].references) {
-      --t.held[i].references;
-      return;
-    }
-    t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
-    recompute_chain_keys(t, i);
-    return;
-  }
-}
+void validator_undo_acquire(thread_state &t, const void *instance) { pop_held(t, instance); }
 
 namespace {
 

@@ -8,6 +8,7 @@
 
 #include "../graph_lock.hpp"
 #include "../rcu.hpp"
+#include "../report.hpp"
 #include "../validator.hpp"
 #include "preload_entry.hpp"
 #include "real_functions.hpp"
@@ -59,14 +60,17 @@ void before_fork() {
   urcu_bp_call_rcu_before_fork();  // first: its worker may be waiting for the graph lock
   urcu_bp_before_fork();
   g_graph_lock.lock();
+  report_lock_before_fork();  // inside the graph lock, as reports take it
 }
 void after_fork_parent() {
+  report_lock_after_fork();
   g_graph_lock.unlock();
   urcu_bp_after_fork_parent();
   urcu_bp_call_rcu_after_fork_parent();
 }
 void after_fork_child() {
-  g_graph_lock.unlock();  // the only thread left is the one that took it
+  report_lock_after_fork();  // the only thread left is the one that took them
+  g_graph_lock.unlock();
   urcu_bp_after_fork_child();
   urcu_bp_call_rcu_after_fork_child();
 }

@@ -35,12 +35,14 @@ LOCKDEP_API void free(void *p) {
 LOCKDEP_API void *realloc(void *p, size_t n) {
   const size_t old = p && g_active ? malloc_usable_size(p) : 0;
   void *q = LOCKDEP_REAL(realloc)(p, n);
-  if (old && q) {
+  if (old) {
     const auto lo = reinterpret_cast<uintptr_t>(p);
-    if (q != p)
-      forget_locks_in(lo, lo + old, LOCKDEP_CALLER);  // moved: all of it died
-    else if (n < old)
-      forget_locks_in(lo + n, lo + old, LOCKDEP_CALLER);  // shrunk in place
+    // Moved, or realloc(p, 0) freed it: all of it died. A NULL for n > 0 is
+    // a failure that leaves the block alone.
+    if ((q && q != p) || (!q && n == 0))
+      forget_locks_in(lo, lo + old, LOCKDEP_CALLER);
+    else if (q && n < old)
+      forget_locks_in(lo + n, lo + old, LOCKDEP_CALLER);  // shrunk
   }
   return q;
 }

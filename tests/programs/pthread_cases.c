@@ -314,6 +314,12 @@ static int writer_preferring_read_read(void) {
   return 0;
 }
 
+/* Initialises mutexes the way std::mutex does: no pthread_mutex_init(). */
+static void static_init(pthread_mutex_t *m, int n) {
+  const pthread_mutex_t init = PTHREAD_MUTEX_INITIALIZER;
+  for (int i = 0; i < n; ++i) memcpy(&m[i], &init, sizeof init);
+}
+
 /* Locks in memory that realloc() moved away from, or that munmap() removed,
  * are forgotten: new locks at those addresses start clean. */
 static int realloc_forgets(void) {
@@ -327,12 +333,28 @@ static int realloc_forgets(void) {
   printf("moved: %s\n", (void *)moved != old ? "yes" : "no");
   pthread_mutex_t *again = malloc(2 * sizeof *again); /* likely the old block */
   printf("old address reused: %s\n", (void *)again == old ? "yes" : "no");
-  pthread_mutex_init(&again[0], NULL);
-  pthread_mutex_init(&again[1], NULL);
+  static_init(again, 2); /* no init call: only realloc() told lockdep */
   lock2(&again[1], &again[0]);
   free(again);
   free(moved);
   free(other);
+  return 0;
+}
+
+/* glibc's realloc(p, 0) frees p. */
+static int realloc_zero_forgets(void) {
+  pthread_mutex_t *v = malloc(2 * sizeof *v);
+  pthread_mutex_init(&v[0], NULL);
+  pthread_mutex_init(&v[1], NULL);
+  lock2(&v[0], &v[1]);
+  void *old = v;
+  void *gone = realloc(v, 0);
+  pthread_mutex_t *again = malloc(2 * sizeof *again);
+  printf("freed: %s, old address reused: %s\n", gone ? "no" : "yes",
+         (void *)again == old ? "yes" : "no");
+  static_init(again, 2);
+  lock2(&again[1], &again[0]);
+  free(again);
   return 0;
 }
 
@@ -346,8 +368,7 @@ static int munmap_forgets(void) {
   pthread_mutex_t *n = mmap(m, len, PROT_READ | PROT_WRITE,
                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
   printf("same address: %s\n", n == m ? "yes" : "no");
-  pthread_mutex_init(&n[0], NULL); /* never destroyed: only munmap() tells */
-  pthread_mutex_init(&n[1], NULL);
+  static_init(n, 2); /* no init call: only munmap() told lockdep */
   lock2(&n[1], &n[0]);
   return n == m ? 0 : 1;
 }
@@ -545,6 +566,7 @@ static const struct named_case kCases[] = {
     {"writer_preferring_read_read", writer_preferring_read_read},
     {"realloc_forgets", realloc_forgets},
     {"munmap_forgets", munmap_forgets},
+    {"realloc_zero_forgets", realloc_zero_forgets},
     {"munmap_held", munmap_held},
 };
 

@@ -139,13 +139,15 @@ int main(int argc, char **argv) {
   }
   fcntl(status_pipe[1], F_SETFL, O_NONBLOCK);
 
+  const pid_t parent = getpid();
   g_child = fork();
   if (g_child < 0) {
     std::perror("lockdep: fork");
     return kUsageError;
   }
   if (g_child == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // if we are killed, so is the program
+    prctl(PR_SET_PDEATHSIG, SIGKILL);     // if we are killed, so is the program
+    if (getppid() != parent) _exit(127);  // killed before prctl() took effect
     close(status_pipe[0]);
     const int fd = fcntl(status_pipe[1], F_DUPFD, 10);  // without O_CLOEXEC
     setenv("LOCKDEP_STATUS_FD", std::to_string(fd).c_str(), 1);
