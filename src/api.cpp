@@ -87,7 +87,10 @@ void lockdep_assert_held_at(const lockdep_map *map, const char *file, int line) 
 }
 
 void lockdep_off(void) { ++current_thread().off; }
-void lockdep_on(void) { --current_thread().off; }
+void lockdep_on(void) {
+  thread_state &t = current_thread();
+  if (t.off > 0) --t.off;  // an unbalanced on() must not leave checking off
+}
 
 int lockdep_set_options(const char *text, char *err, size_t err_len) {
   if (!parse_options(text, err, err_len)) return -1;

@@ -1,5 +1,7 @@
 #include "pools.hpp"
 
+#include <cstdio>
+
 #include "config.hpp"
 #include "report.hpp"
 
@@ -36,8 +38,14 @@ void set_pool_limit(pool p, uint32_t limit) {
 }
 
 void pool_exhausted(pool p) {
+  char line[80];
+  std::snprintf(line, sizeof line, "BUG: %s too low!", pool_name(p));
+  turn_off(line);
+}
+
+void turn_off(const char *bug_line) {
   if (!g_enabled.exchange(false)) return;  // someone else already said it
-  report_pool_exhausted(pool_name(p));
+  report_turn_off(bug_line);
 }
 
 }  // namespace lockdep

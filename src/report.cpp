@@ -218,13 +218,12 @@ void report_writer::held_locks(const thread_state &t) {
   }
 }
 
-void report_pool_exhausted(const char *pool_name) {
-  char line[160];
+void report_turn_off(const char *bug_line) {
+  char line[200];
   const int n = std::snprintf(line, sizeof line,
-                              "BUG: %s too low!\nturning off the locking correctness validator.\n",
-                              pool_name);
+                              "%s\nturning off the locking correctness validator.\n", bug_line);
   g_report_lock.lock();
-  write_all(report_fd(), line, static_cast<size_t>(n));
+  write_all(report_fd(), line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
   count_report();
   g_report_lock.unlock();
 }

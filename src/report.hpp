@@ -39,8 +39,8 @@ class report_writer {
   uint32_t len_ = 0;
 };
 
-// "BUG: <pool> too low!" and "turning off the locking correctness validator."
-void report_pool_exhausted(const char *pool_name);
+// `bug_line` and "turning off the locking correctness validator."
+void report_turn_off(const char *bug_line);
 
 uint64_t reports_printed();
 

@@ -1,5 +1,7 @@
 #include "validator.hpp"
 
+#include <cstdio>
+
 #include "address_index.hpp"
 #include "chain_cache.hpp"
 #include "class_registry.hpp"
@@ -189,7 +191,12 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
         return;
       }
   }
-  if (r.subclass >= kMaxSubclasses) return;
+  if (r.subclass >= kMaxSubclasses) {
+    char line[80];
+    std::snprintf(line, sizeof line, "BUG: looking up invalid subclass: %u", r.subclass);
+    turn_off(line);
+    return;
+  }
   if (t.held.size() >= pool_limit(pool::lock_depth)) {
     pool_exhausted(pool::lock_depth);
     return;

@@ -144,3 +144,17 @@ TEST_CASE("MAX_LOCK_DEPTH") {
   keep_running(r);
   lockdep::testing::reenable();
 }
+
+TEST_CASE("an invalid subclass turns the validator off with a BUG line") {
+  reports r;
+  lock a("a");
+  lockdep_acquire(&a.map, LOCKDEP_MAX_SUBCLASSES, 0, LOCKDEP_WRITE, 0);
+  lockdep_release(&a.map, 0);  // not a bad unlock: the validator is off now
+  const std::string out = r.text();
+  INFO(out);
+  CHECK(count_of(out, "BUG: looking up invalid subclass: 8\n") == 1);
+  CHECK(count_of(out, "turning off the locking correctness validator.\n") == 1);
+  CHECK(count_of(out, "WARNING") == 0);
+  keep_running(r);
+  lockdep::testing::reenable();
+}

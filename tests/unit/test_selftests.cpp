@@ -244,3 +244,12 @@ TEST_CASE("releasing a lock out of order keeps the stack consistent") {
   U(C), U(A);
   expect_none(r);
 }
+
+TEST_CASE("an unbalanced lockdep_on() does not turn checking off") {
+  lockdep_on();
+  reports r;
+  lock A("A"), B("B");
+  L(A), L(B), U(B), U(A);
+  L(B), L(A), U(A), U(B);
+  expect_one(r, kCircular);
+}
