@@ -8,6 +8,7 @@
 
 namespace lockdep {
 
+inline constexpr uint32_t kMaxSubclasses = 8;  // LOCKDEP_MAX_SUBCLASSES
 inline constexpr uint32_t kMaxClassesBits = 20;
 inline constexpr uint32_t kMaxClasses = 1u << kMaxClassesBits;
 inline constexpr uint32_t kClassHashSize = 1u << 20;
@@ -36,7 +37,3 @@ inline constexpr uint32_t kMaxLockPages = 1u << 22;
 inline constexpr uint32_t kMaxLockRegions = 1u << 16;
 
 }  // namespace lockdep
-
-namespace lockdep {
-inline constexpr uint32_t kMaxSubclasses = 8;
-}

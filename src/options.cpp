@@ -41,7 +41,7 @@ constexpr key_spec kKeys[] = {
     {"max_reports", "an integer from 0 (unlimited) to 1000000"},
     {"stack_depth", "an integer from 1 to 64"},
     {"print_stats", "0, 1, true or false"},
-    {"verbosity", "an integer from 0 to 2"},
+    {"verbosity", "0 or 1"},
 };
 
 bool apply(options &o, const char *key, const char *value) {
@@ -73,7 +73,7 @@ bool apply(options &o, const char *key, const char *value) {
     return true;
   }
   if (!std::strcmp(key, "verbosity")) {
-    if (!parse_uint(value, 0, 2, &n)) return false;
+    if (!parse_uint(value, 0, 1, &n)) return false;
     o.verbosity = static_cast<int>(n);
     return true;
   }
@@ -134,7 +134,7 @@ const char *options_help() {
          "  max_reports=N        print at most N reports, 0 for no limit (0)\n"
          "  stack_depth=N        frames kept per stack trace, 1..64 (24)\n"
          "  print_stats=0|1      print class/dependency/chain counts at exit (0)\n"
-         "  verbosity=N          0 quiet, 1 announce start-up, 2 more (0)\n";
+         "  verbosity=N          0 quiet, 1 announce start-up on the report stream (0)\n";
 }
 
 }  // namespace lockdep

@@ -15,7 +15,7 @@ struct options {
   uint32_t max_reports = 0;     // 0: unlimited
   uint32_t stack_depth = 24;    // frames kept per trace
   bool print_stats = false;     // print the stats block at exit
-  int verbosity = 0;            // 1: also announce start-up
+  int verbosity = 0;            // 1: announce start-up
 };
 
 const options &current_options();
