@@ -61,8 +61,10 @@ inline thread_state &current_thread() {
 // is already inside it, or the thread called lockdep_off().
 class validator_entry {
  public:
-  explicit validator_entry(uintptr_t entry_ra)
-      : t_(current_thread()), active_(validator_enabled() && !t_.recursion && !t_.off) {
+  // `allowed`: the caller's own reason to look at this call (the preload
+  // layer's: interposition is on and the caller is not one of our libraries).
+  explicit validator_entry(uintptr_t entry_ra, bool allowed = true)
+      : t_(current_thread()), active_(allowed && validator_enabled() && !t_.recursion && !t_.off) {
     if (active_) {
       ++t_.recursion;
       t_.entry_ra = entry_ra;

@@ -19,28 +19,14 @@ bool called_from_internal_library(uintptr_t return_address);
 // First tracked call of a thread: arrange the exit check.
 void register_thread(thread_state &t);
 
-class preload_entry {
+// A validator_entry for an interposed call, which also arms the thread's
+// exit check the first time the thread is seen.
+class preload_entry : public validator_entry {
  public:
-  explicit preload_entry(uintptr_t ra) {
-    if (!g_active || !validator_enabled()) return;
-    thread_state &t = current_thread();
-    if (t.recursion || t.off || called_from_internal_library(ra)) return;
-    t_ = &t;
-    ++t.recursion;
-    t.entry_ra = ra;
-    if (__builtin_expect(!t.exit_hooked, 0)) register_thread(t);
+  explicit preload_entry(uintptr_t ra)
+      : validator_entry(ra, g_active && !called_from_internal_library(ra)) {
+    if (*this && __builtin_expect(!thread().exit_hooked, 0)) register_thread(thread());
   }
-  ~preload_entry() {
-    if (t_) --t_->recursion;
-  }
-  preload_entry(const preload_entry &) = delete;
-  preload_entry &operator=(const preload_entry &) = delete;
-
-  explicit operator bool() const { return t_ != nullptr; }
-  thread_state &thread() { return *t_; }
-
- private:
-  thread_state *t_ = nullptr;
 };
 
 #define LOCKDEP_CALLER ((uintptr_t)__builtin_return_address(0))
