@@ -6,12 +6,12 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../graph_lock.hpp"
-#include "../rcu.hpp"
-#include "../report.hpp"
-#include "../validator.hpp"
+#include "core/graph_lock.hpp"
+#include "core/rcu.hpp"
+#include "core/validator.hpp"
 #include "preload_entry.hpp"
 #include "real_functions.hpp"
+#include "report/report.hpp"
 
 namespace lockdep::preload {
 

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../validator.hpp"
+#include "core/validator.hpp"
 #include "lockdep/lockdep.h"
 #include "preload_entry.hpp"
 

@@ -3,7 +3,7 @@
 #include <malloc.h>
 #include <sys/mman.h>
 
-#include "../address_index.hpp"
+#include "core/address_index.hpp"
 #include "lock_calls.hpp"
 #include "real_functions.hpp"
 

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "../thread_state.hpp"
+#include "core/thread_state.hpp"
 
 namespace lockdep::preload {
 

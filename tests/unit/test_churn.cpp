@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/testing.hpp"
 #include "support.hpp"
-#include "testing.hpp"
 
 namespace {
 

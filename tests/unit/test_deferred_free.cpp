@@ -7,9 +7,9 @@
 #include <thread>
 #include <vector>
 
-#include "rcu.hpp"
+#include "core/rcu.hpp"
+#include "core/testing.hpp"
 #include "support.hpp"
-#include "testing.hpp"
 
 using namespace test;
 using namespace std::chrono_literals;

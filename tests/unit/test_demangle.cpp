@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "demangle.hpp"
+#include "report/demangle.hpp"
 
 namespace {
 std::string dm(const char *name) {

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
+#include "core/testing.hpp"
 #include "support.hpp"
-#include "testing.hpp"
 
 using namespace test;
 using lockdep::pool;

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "lockdep/lockdep.h"
-#include "options.hpp"
+#include "support/options.hpp"
 
 namespace {
 

@@ -1,9 +1,9 @@
-#include "address_index.hpp"
+#include "core/address_index.hpp"
 
 #include <atomic>
 
-#include "config.hpp"
-#include "pools.hpp"
+#include "core/config.hpp"
+#include "core/pools.hpp"
 
 namespace lockdep {
 namespace {

@@ -1,4 +1,4 @@
-#include "symbolize.hpp"
+#include "report/symbolize.hpp"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "demangle.hpp"
-#include "elf_symbols.hpp"
+#include "report/demangle.hpp"
+#include "report/elf_symbols.hpp"
 
 namespace lockdep {
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <new>
 
-#include "config.hpp"
-#include "pools.hpp"
+#include "core/config.hpp"
+#include "core/pools.hpp"
 
 namespace lockdep {
 

@@ -1,8 +1,8 @@
-#include "testing.hpp"
+#include "core/testing.hpp"
 
-#include "class_registry.hpp"
-#include "graph_lock.hpp"
-#include "rcu.hpp"
+#include "core/class_registry.hpp"
+#include "core/graph_lock.hpp"
+#include "core/rcu.hpp"
 
 namespace lockdep::testing {
 
@@ -19,7 +19,7 @@ bool class_slot_is_free(uint32_t slot) {
 
 }  // namespace lockdep::testing
 
-#include "thread_state.hpp"
+#include "core/thread_state.hpp"
 
 namespace lockdep::testing {
 void reenable() {

@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "stack_trace.hpp"
-#include "thread_state.hpp"
+#include "core/thread_state.hpp"
+#include "report/stack_trace.hpp"
 
 namespace lockdep {
 

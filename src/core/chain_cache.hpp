@@ -5,8 +5,8 @@
 
 #include <cstdint>
 
-#include "bitmap.hpp"
-#include "config.hpp"
+#include "core/config.hpp"
+#include "support/bitmap.hpp"
 
 namespace lockdep {
 

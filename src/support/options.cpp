@@ -1,11 +1,11 @@
-#include "options.hpp"
+#include "support/options.hpp"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
-#include "config.hpp"
+#include "core/config.hpp"
 
 namespace lockdep {
 namespace {

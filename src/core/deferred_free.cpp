@@ -1,11 +1,11 @@
-#include "deferred_free.hpp"
+#include "core/deferred_free.hpp"
 
-#include "bitmap.hpp"
-#include "chain_cache.hpp"
-#include "class_registry.hpp"
-#include "config.hpp"
-#include "graph_lock.hpp"
-#include "rcu.hpp"
+#include "core/chain_cache.hpp"
+#include "core/class_registry.hpp"
+#include "core/config.hpp"
+#include "core/graph_lock.hpp"
+#include "core/rcu.hpp"
+#include "support/bitmap.hpp"
 
 namespace lockdep {
 namespace {

@@ -1,4 +1,4 @@
-#include "demangle.hpp"
+#include "report/demangle.hpp"
 
 #include <cctype>
 #include <cstring>

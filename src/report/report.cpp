@@ -1,4 +1,4 @@
-#include "report.hpp"
+#include "report/report.hpp"
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "class_registry.hpp"
-#include "graph_lock.hpp"
-#include "options.hpp"
-#include "symbolize.hpp"
+#include "core/class_registry.hpp"
+#include "core/graph_lock.hpp"
+#include "report/symbolize.hpp"
+#include "support/options.hpp"
 
 namespace lockdep {
 namespace {

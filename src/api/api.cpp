@@ -1,14 +1,14 @@
 // The public C API (include/lockdep/lockdep.h) over the validator.
-#include "chain_cache.hpp"
-#include "class_registry.hpp"
-#include "deferred_free.hpp"
-#include "dependency_graph.hpp"
-#include "graph_lock.hpp"
+#include "core/chain_cache.hpp"
+#include "core/class_registry.hpp"
+#include "core/deferred_free.hpp"
+#include "core/dependency_graph.hpp"
+#include "core/graph_lock.hpp"
+#include "core/validator.hpp"
 #include "lockdep/lockdep.h"
-#include "options.hpp"
-#include "report.hpp"
-#include "stack_trace.hpp"
-#include "validator.hpp"
+#include "report/report.hpp"
+#include "report/stack_trace.hpp"
+#include "support/options.hpp"
 
 using namespace lockdep;
 

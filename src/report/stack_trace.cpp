@@ -1,14 +1,14 @@
-#include "stack_trace.hpp"
+#include "report/stack_trace.hpp"
 
 #include <libunwind.h>
 
 #include <algorithm>
 #include <cstring>
 
-#include "config.hpp"
-#include "options.hpp"
-#include "pools.hpp"
-#include "thread_state.hpp"
+#include "core/config.hpp"
+#include "core/pools.hpp"
+#include "core/thread_state.hpp"
+#include "support/options.hpp"
 
 namespace lockdep {
 namespace {

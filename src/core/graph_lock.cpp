@@ -1,10 +1,10 @@
-#include "graph_lock.hpp"
+#include "core/graph_lock.hpp"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "deferred_free.hpp"
+#include "core/deferred_free.hpp"
 
 namespace lockdep {
 

@@ -1,9 +1,9 @@
-#include "pools.hpp"
+#include "core/pools.hpp"
 
 #include <cstdio>
 
-#include "config.hpp"
-#include "report.hpp"
+#include "core/config.hpp"
+#include "report/report.hpp"
 
 namespace lockdep {
 

@@ -6,8 +6,8 @@
 #include <cstdlib>
 
 #include "lockdep/lockdep.h"
-#include "options.hpp"
-#include "report.hpp"
+#include "report/report.hpp"
+#include "support/options.hpp"
 
 namespace lockdep {
 

@@ -4,9 +4,9 @@
 
 #include <cstdint>
 
-#include "bitmap.hpp"
-#include "config.hpp"
-#include "rcu.hpp"
+#include "core/config.hpp"
+#include "core/rcu.hpp"
+#include "support/bitmap.hpp"
 
 namespace lockdep {
 

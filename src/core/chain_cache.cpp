@@ -1,8 +1,8 @@
-#include "chain_cache.hpp"
+#include "core/chain_cache.hpp"
 
-#include "deferred_free.hpp"
-#include "pools.hpp"
-#include "rcu.hpp"
+#include "core/deferred_free.hpp"
+#include "core/pools.hpp"
+#include "core/rcu.hpp"
 
 namespace lockdep {
 namespace {

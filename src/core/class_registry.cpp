@@ -1,13 +1,13 @@
-#include "class_registry.hpp"
+#include "core/class_registry.hpp"
 
 #include <cstring>
 
-#include "address_index.hpp"
-#include "chain_cache.hpp"
-#include "deferred_free.hpp"
-#include "dependency_graph.hpp"
-#include "graph_lock.hpp"
-#include "pools.hpp"
+#include "core/address_index.hpp"
+#include "core/chain_cache.hpp"
+#include "core/deferred_free.hpp"
+#include "core/dependency_graph.hpp"
+#include "core/graph_lock.hpp"
+#include "core/pools.hpp"
 
 namespace lockdep {
 namespace {

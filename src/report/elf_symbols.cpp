@@ -1,4 +1,4 @@
-#include "elf_symbols.hpp"
+#include "report/elf_symbols.hpp"
 
 #include <elf.h>
 #include <fcntl.h>

@@ -1,15 +1,15 @@
-#include "validator.hpp"
+#include "core/validator.hpp"
 
 #include <cstdio>
 
-#include "address_index.hpp"
-#include "chain_cache.hpp"
-#include "class_registry.hpp"
-#include "dependency_graph.hpp"
-#include "graph_lock.hpp"
-#include "pools.hpp"
-#include "rcu.hpp"
-#include "report.hpp"
+#include "core/address_index.hpp"
+#include "core/chain_cache.hpp"
+#include "core/class_registry.hpp"
+#include "core/dependency_graph.hpp"
+#include "core/graph_lock.hpp"
+#include "core/pools.hpp"
+#include "core/rcu.hpp"
+#include "report/report.hpp"
 
 namespace lockdep {
 

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "thread_state.hpp"
+#include "core/thread_state.hpp"
 
 namespace lockdep {
 

@@ -1,7 +1,7 @@
-#include "dependency_graph.hpp"
+#include "core/dependency_graph.hpp"
 
-#include "config.hpp"
-#include "pools.hpp"
+#include "core/config.hpp"
+#include "core/pools.hpp"
 
 namespace lockdep {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "deferred_free.hpp"
-#include "pools.hpp"
+#include "core/deferred_free.hpp"
+#include "core/pools.hpp"
 
 namespace lockdep::testing {
 
