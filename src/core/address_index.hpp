@@ -1,16 +1,16 @@
 // Which memory pages hold the key of a live lock class. free(), realloc()
 // and munmap() must forget every lock inside the memory they release; this
-// index lets an ordinary free() of memory with no locks in it cost two hash
-// probes. Updated under the graph lock, read without any lock.
+// index lets an ordinary free() of memory with no locks in it cost one or two
+// counter reads. Updated under the graph lock, read without any lock; it
+// never runs out (see address_index.cpp).
 #pragma once
 
 #include <cstdint>
 
 namespace lockdep {
 
-// Under the graph lock. Returns false when the index is full (the BUG line
-// has been printed and the validator is off).
-bool address_index_add(uintptr_t addr);
+// Under the graph lock.
+void address_index_add(uintptr_t addr);
 void address_index_remove(uintptr_t addr);
 
 // Lock-free: may [lo, hi) contain the key of a live class?

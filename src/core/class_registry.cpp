@@ -47,7 +47,7 @@ lock_class *register_locked(const void *key, uint32_t subclass, const char *name
     pool_exhausted(pool::classes);
     return nullptr;
   }
-  if (!address_index_add(reinterpret_cast<uintptr_t>(key))) return nullptr;
+  address_index_add(reinterpret_cast<uintptr_t>(key));
   g_free.clear(idx);
   g_alloc_cursor = idx + 1;
   ++g_in_use;

@@ -31,9 +31,4 @@ inline constexpr uint32_t kDefaultStackDepth = 24;
 // past 128, so we allow more than both.
 inline constexpr uint32_t kMaxLockDepth = 256;
 
-// Pages (4 KiB) and regions (2 MiB) that hold lock keys, for forgetting the
-// locks in memory that free() or munmap() releases.
-inline constexpr uint32_t kMaxLockPages = 1u << 22;
-inline constexpr uint32_t kMaxLockRegions = 1u << 16;
-
 }  // namespace lockdep

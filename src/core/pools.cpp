@@ -13,11 +13,11 @@ namespace {
 
 constexpr uint32_t kCapacity[] = {
     kMaxClasses,     kMaxDependencies,      kMaxChains,    kMaxChainHlocks,
-    kMaxStackTraces, kMaxStackTraceEntries, kMaxLockDepth, kMaxLockPages / 2 + kMaxLockPages / 4,
+    kMaxStackTraces, kMaxStackTraceEntries, kMaxLockDepth,
 };
 constexpr const char *kNames[] = {
     "MAX_LOCKDEP_KEYS", "MAX_LOCKDEP_ENTRIES",     "MAX_LOCKDEP_CHAINS", "MAX_LOCKDEP_CHAIN_HLOCKS",
-    "MAX_STACK_TRACES", "MAX_STACK_TRACE_ENTRIES", "MAX_LOCK_DEPTH",     "MAX_LOCK_PAGES",
+    "MAX_STACK_TRACES", "MAX_STACK_TRACE_ENTRIES", "MAX_LOCK_DEPTH",
 };
 static_assert(sizeof kCapacity / sizeof kCapacity[0] == static_cast<int>(pool::count_));
 

@@ -15,7 +15,6 @@ enum class pool : int {
   stack_traces,
   stack_trace_entries,
   lock_depth,
-  lock_pages,
   count_
 };
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 namespace lockdep {
@@ -44,12 +45,54 @@ class mapped_file {
   size_t size_ = 0;
 };
 
+// The file mapped at `load_base`, from /proc/self/maps: a module opened by
+// a relative path is known to the dynamic linker by that path, which the
+// current directory may no longer resolve. Reads in fixed chunks, no
+// allocation.
+bool mapped_path(uintptr_t load_base, char *out, size_t len) {
+  const int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[512];
+  size_t have = 0;
+  bool found = false;
+  for (;;) {
+    const ssize_t got = read(fd, buf + have, sizeof buf - 1 - have);
+    if (got <= 0) break;
+    have += static_cast<size_t>(got);
+    buf[have] = '\0';
+    char *line = buf;
+    char *nl;
+    while ((nl = std::strchr(line, '\n'))) {
+      *nl = '\0';
+      unsigned long lo = 0, hi = 0;
+      int path_at = 0;
+      if (std::sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &path_at) >= 2 && path_at &&
+          load_base >= lo && load_base < hi && line[path_at] == '/') {
+        std::snprintf(out, len, "%s", line + path_at);
+        found = true;
+        break;
+      }
+      line = nl + 1;
+    }
+    if (found) break;
+    have = std::strlen(line);
+    if (have == sizeof buf - 1) have = 0;  // a line longer than the buffer: skip it
+    std::memmove(buf, line, have);
+  }
+  close(fd);
+  return found;
+}
+
 }  // namespace
 
 bool elf_lookup(const char *path, uintptr_t load_base, uintptr_t addr, elf_symbol_kind kind,
                 elf_symbol *out) {
   const unsigned want = kind == elf_symbol_kind::function ? STT_FUNC : STT_OBJECT;
-  if (!path || path[0] != '/') path = "/proc/self/exe";
+  char resolved[256];
+  if (!path || !path[0])
+    path = "/proc/self/exe";  // the main program
+  else if (path[0] != '/')
+    path = mapped_path(load_base, resolved, sizeof resolved) ? resolved : "/proc/self/exe";
   mapped_file file(path);
   if (!file.contains(0, sizeof(ElfW(Ehdr)))) return false;
   const auto *eh = reinterpret_cast<const ElfW(Ehdr) *>(file.data());
