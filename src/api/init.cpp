@@ -1,26 +1,84 @@
-// Start-up and exit of the library: options from LOCKDEP_OPTIONS, the stats
-// block at exit.
+// Start-up and exit of the library: options from LOCKDEP_OPTIONS, log_path,
+// the status pipe to the `lockdep` command, the stats block and the exit
+// status at exit.
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
+#include "core/pools.hpp"
 #include "lockdep/lockdep.h"
 #include "report/report.hpp"
+#include "report/status_pipe.hpp"
 #include "support/options.hpp"
 
 namespace lockdep {
+namespace {
 
-// A typo in an option must never silently disable checking: refuse to run.
+void say(const char *text) {
+  char line[1400];
+  const int n = std::snprintf(line, sizeof line, "%s\n", text);
+  const ssize_t w = write(2, line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
+  (void)w;
+}
+
+// A start-up error: the program does not run unchecked.
+[[noreturn]] void refuse(const char *err) {
+  say(err);
+  status_pipe_attach(false);
+  status_pipe_send(status::kStartFailed);
+  _exit(2);
+}
+
+// ThreadSanitizer intercepts the same pthread functions and tears down its
+// per-thread state before libunwind's thread-exit destructor runs: the two
+// cannot share a process, so lockdep stays off and says so.
+bool thread_sanitizer_present() { return dlsym(RTLD_DEFAULT, "__tsan_init") != nullptr; }
+
+// With follow_children=0, programs this one executes run without lockdep:
+// its own entry leaves LD_PRELOAD (the process itself is already loaded).
+void stop_following_children() {
+  const char *preload = std::getenv("LD_PRELOAD");
+  Dl_info self{};
+  if (!preload || !dladdr(reinterpret_cast<void *>(&stop_following_children), &self) ||
+      !self.dli_fname)
+    return;
+  std::string kept, all = preload;
+  for (size_t pos = 0; pos <= all.size();) {
+    size_t end = all.find_first_of(": ", pos);
+    if (end == std::string::npos) end = all.size();
+    const std::string entry = all.substr(pos, end - pos);
+    const size_t slash = entry.rfind('/');
+    const bool ours =
+        entry == self.dli_fname ||
+        entry.compare(slash == std::string::npos ? 0 : slash + 1, 13, "liblockdep.so") == 0;
+    if (!entry.empty() && !ours) kept += (kept.empty() ? "" : ":") + entry;
+    pos = end + 1;
+  }
+  if (kept.empty())
+    unsetenv("LD_PRELOAD");
+  else
+    setenv("LD_PRELOAD", kept.c_str(), 1);
+}
+
+}  // namespace
+
+// A typo in an option or an unusable log_path must never silently disable
+// checking: refuse to run.
 __attribute__((constructor(101))) static void lockdep_load() {
-  char err[512];
-  if (lockdep_set_options(std::getenv("LOCKDEP_OPTIONS"), err, sizeof err) != 0) {
-    const int n = std::snprintf(nullptr, 0, "%s\n", err);
-    char line[600];
-    std::snprintf(line, sizeof line, "%s\n", err);
-    const ssize_t w = write(2, line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
-    (void)w;
-    _exit(2);
+  char err[1400];
+  if (lockdep_set_options(std::getenv("LOCKDEP_OPTIONS"), err, sizeof err) != 0) refuse(err);
+  if (report_log_path_error(err, sizeof err)) refuse(err);
+  if (thread_sanitizer_present()) {
+    g_enabled.store(false);
+    status_pipe_attach(false);
+    if (!status_pipe_send(status::kTsan))
+      say("lockdep: ThreadSanitizer's runtime is in this process; lockdep is off in it "
+          "(nothing is checked)");
+    return;
   }
   if (current_options().verbosity >= 1) {
     char line[128];
@@ -31,8 +89,29 @@ __attribute__((constructor(101))) static void lockdep_load() {
   }
 }
 
+// After the preload layer's set-up (priority 102), which looks for itself in
+// LD_PRELOAD: only then may the environment for children change.
+__attribute__((constructor(103))) static void lockdep_announce() {
+  if (!validator_enabled()) return;
+  const bool follow = current_options().follow_children;
+  status_pipe_attach(follow);
+  status_pipe_send(status::kActive);
+  if (!follow) stop_following_children();
+}
+
+// Runs from exit() after the program's atexit handlers and the destructors
+// of the modules loaded after this one. A report that the command cannot
+// learn of (no command and fail_at_exit, or the status pipe lost) fails the
+// exit status here, as the sanitizers do; stdio is flushed first, since
+// _exit() skips that.
 __attribute__((destructor)) static void lockdep_unload() {
   if (current_options().print_stats) lockdep_print_stats();
+  if (!reports_printed_by_this_process()) return;
+  const bool command_knows = status_pipe_watched() && !status_pipe_lost();
+  if (status_pipe_lost() || (current_options().fail_at_exit && !command_knows)) {
+    std::fflush(nullptr);
+    _exit(current_options().exitcode);
+  }
 }
 
 }  // namespace lockdep
