@@ -73,10 +73,12 @@ int main(int argc, char **argv) {
     abba();
     return 0;
   }
-  if (!strcmp(mode, "close_fds_then_write") && argc > 2) {
-    /* A daemon-like program: closes every inherited descriptor, then opens
-     * its data file onto many low numbers. */
-    for (int fd = 3; fd < 4096; ++fd) close(fd);
+  if ((!strcmp(mode, "close_fds_then_write") || !strcmp(mode, "close_low_fds_then_write")) &&
+      argc > 2) {
+    /* A daemon-like program: closes inherited descriptors (all of them, or
+     * the low ones), then opens its data file onto many low numbers. */
+    const int last = !strcmp(mode, "close_fds_then_write") ? 4096 : 64;
+    for (int fd = 3; fd < last; ++fd) close(fd);
     const int data = open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0644);
     for (int fd = data + 1; fd < 64; ++fd) dup2(data, fd);
     abba();
@@ -92,6 +94,6 @@ int main(int argc, char **argv) {
   }
   fprintf(stderr,
           "usage: command_cases abba|clean|abba_then_crash|abba_then_exit|"
-          "close_fds_then_write FILE\n");
+          "close_[low_]fds_then_write FILE\n");
   return 2;
 }

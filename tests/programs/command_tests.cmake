@@ -127,6 +127,10 @@ program_test(command_status_pipe_program_closes_fds --status 66 --count ${CIRCUL
   --stdout "^data intact$" --has "status pipe to the lockdep command is gone"
   -- sh -c "mkdir -p ${CMD_DIR} && exec ${LOCKDEP} -- ${CMD} close_fds_then_write ${CMD_DIR}/data-file")
 
+program_test(command_status_pipe_program_closes_low_fds --status 66 --count ${CIRCULAR} 1
+  --stdout "^data intact$" --lacks "status pipe"
+  -- sh -c "mkdir -p ${CMD_DIR} && exec ${LOCKDEP} -- ${CMD} close_low_fds_then_write ${CMD_DIR}/data-file-2")
+
 # ---- 13.11 unwritable reports, static C++ names ----------------------------------
 program_test(option_log_path_dev_full --status 66
   --has "^lockdep: '.*command_cases': a report could not be written to /dev/full$"
@@ -134,6 +138,9 @@ program_test(option_log_path_dev_full --status 66
 program_test(option_log_path_dev_full_plain_preload --status 0
   --has "^lockdep: a report could not be written to /dev/full: No space left on device$"
   -- env LOCKDEP_OPTIONS=log_path=/dev/full LD_PRELOAD=${LIB} ${CMD} abba)
+program_test(command_report_to_closed_stderr --status 66
+  --has "^lockdep: '.*sh': a report could not be written to stderr$"
+  -- ${LOCKDEP} -- sh -c "exec ${CMD} abba 2>&-")
 program_test(command_static_cxx_names_demangled --status 66 --count ${CIRCULAR} 1
   --has "\\(log_mutex\\)" --has "\\(store::table\\)" --lacks "_ZL"
   -- ${LOCKDEP} -- $<TARGET_FILE:command_static_names>)
