@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define NOINLINE __attribute__((noinline))
@@ -58,6 +59,17 @@ int main(int argc, char **argv) {
     printf("clean done\n");
     return 0;
   }
+  if (!strcmp(mode, "fork_abba")) {
+    const pid_t child = fork();
+    if (child == 0) {
+      abba();
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    printf("child status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return 0;
+  }
   if (!strcmp(mode, "abba_then_crash")) {
     abba();
     fflush(stdout);
@@ -93,7 +105,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   fprintf(stderr,
-          "usage: command_cases abba|clean|abba_then_crash|abba_then_exit|"
+          "usage: command_cases abba|clean|fork_abba|abba_then_crash|abba_then_exit|"
           "close_[low_]fds_then_write FILE\n");
   return 2;
 }

@@ -80,6 +80,16 @@ program_test(option_log_path_per_pid --status 66 --clean
     rc=$?
     ls ${CMD_DIR}/pid-logs && cat ${CMD_DIR}/pid-logs/r.*.log
     exit $rc")
+# A forked child writes to its own file: the parent's (created at start-up)
+# stays empty, the child's has the report.
+program_test(option_log_path_per_pid_forked_child --status 66 --clean
+  --stdout "^r\\.[0-9]+\\.log:0$" --stdout "^r\\.[0-9]+\\.log:1$" --stdout "^files: 2$"
+  -- sh -c "rm -rf ${CMD_DIR}/fork-logs && mkdir -p ${CMD_DIR}/fork-logs && cd ${CMD_DIR}/fork-logs
+    ${LOCKDEP} --log-path=r.%p.log -- ${CMD} fork_abba >/dev/null
+    rc=$?
+    grep -c '^WARNING: possible circular' r.*.log
+    echo files: $(ls | wc -l)
+    exit $rc")
 program_test(option_follow_children_default --status 66 --count ${CIRCULAR} 1
   -- ${LOCKDEP} -- sh -c "${CMD} abba || true")
 program_test(option_follow_children_0 --status 0 --clean --stdout "abba done"
