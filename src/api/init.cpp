@@ -80,6 +80,10 @@ __attribute__((constructor(101))) static void lockdep_load() {
           "(nothing is checked)");
     return;
   }
+  // Before the program's own constructors can open files: the inherited
+  // descriptor moves out of their way now.
+  status_pipe_attach(current_options().follow_children);
+  status_pipe_send(status::kActive);
   if (current_options().verbosity >= 1) {
     char line[128];
     const int n = std::snprintf(line, sizeof line, "lockdep %s: validator on (pid %d)\n",
@@ -91,12 +95,8 @@ __attribute__((constructor(101))) static void lockdep_load() {
 
 // After the preload layer's set-up (priority 102), which looks for itself in
 // LD_PRELOAD: only then may the environment for children change.
-__attribute__((constructor(103))) static void lockdep_announce() {
-  if (!validator_enabled()) return;
-  const bool follow = current_options().follow_children;
-  status_pipe_attach(follow);
-  status_pipe_send(status::kActive);
-  if (!follow) stop_following_children();
+__attribute__((constructor(103))) static void lockdep_children() {
+  if (validator_enabled() && !current_options().follow_children) stop_following_children();
 }
 
 // Runs from exit() after the program's atexit handlers and the destructors

@@ -36,7 +36,16 @@ int high_descriptor_floor() {
 
 }  // namespace
 
-void status_pipe_attach(bool follow_children) {
+namespace {
+
+bool g_attached;
+bool g_moved;
+
+// Finds and verifies the pipe without changing the environment: also used
+// by a report printed before the start-up code ran (a thread started by
+// another library's constructor).
+void attach_from_environment() {
+  g_attached = true;
   const char *fd_text = std::getenv(status::kFdVariable);
   if (!fd_text) return;
   g_watched = true;
@@ -45,21 +54,30 @@ void status_pipe_attach(bool follow_children) {
   const int fd = std::atoi(fd_text);
   if (!id || std::sscanf(id, "%ju:%ju", &dev, &ino) != 2 || fd < 3) {
     g_lost = true;
-  } else {
-    g_dev = static_cast<dev_t>(dev);
-    g_ino = static_cast<ino_t>(ino);
-    if (!is_our_pipe(fd)) {
-      g_lost = true;  // an ancestor closed it, or it was never passed on
+    return;
+  }
+  g_dev = static_cast<dev_t>(dev);
+  g_ino = static_cast<ino_t>(ino);
+  if (is_our_pipe(fd))
+    g_fd = fd;
+  else
+    g_lost = true;  // an ancestor closed it, or it was never passed on
+}
+
+}  // namespace
+
+void status_pipe_attach(bool follow_children) {
+  if (!g_attached) attach_from_environment();
+  if (g_moved || !g_watched) return;
+  g_moved = true;
+  if (g_fd >= 0) {
+    const int moved =
+        fcntl(g_fd, follow_children ? F_DUPFD : F_DUPFD_CLOEXEC, high_descriptor_floor());
+    if (moved >= 0) {
+      close(g_fd);
+      g_fd = moved;
     } else {
-      const int moved =
-          fcntl(fd, follow_children ? F_DUPFD : F_DUPFD_CLOEXEC, high_descriptor_floor());
-      if (moved >= 0) {
-        close(fd);
-        g_fd = moved;
-      } else {
-        g_fd = fd;
-        fcntl(fd, F_SETFD, follow_children ? 0 : FD_CLOEXEC);
-      }
+      fcntl(g_fd, F_SETFD, follow_children ? 0 : FD_CLOEXEC);
     }
   }
   if (follow_children && g_fd >= 0) {
@@ -72,9 +90,13 @@ void status_pipe_attach(bool follow_children) {
   }
 }
 
-bool status_pipe_watched() { return g_watched; }
+bool status_pipe_watched() {
+  if (!g_attached) attach_from_environment();
+  return g_watched;
+}
 
 bool status_pipe_send(char byte) {
+  if (!g_attached) attach_from_environment();
   if (!g_watched || g_lost.load(std::memory_order_relaxed)) return false;
   if (is_our_pipe(g_fd)) {
     for (;;) {
