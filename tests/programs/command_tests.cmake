@@ -46,11 +46,17 @@ program_test(command_asan_program_checked --status 66 --count ${CIRCULAR} 1 --st
 program_test(command_tsan_program_refused --status 65 --clean
   --has "^lockdep: nothing was checked in '.*command_cases_tsan': it is built with ThreadSanitizer"
   -- ${LOCKDEP} -- $<TARGET_FILE:command_cases_tsan> abba)
-# ThreadSanitizer's own deadlock detector reports the ABBA (its exitcode is 66 too).
-program_test(command_tsan_program_plain_preload_does_not_crash --status 66 --stdout "abba done"
-  --count ${CIRCULAR} 0 --has "ThreadSanitizer: lock-order-inversion"
+# ThreadSanitizer's own deadlock detector reports the ABBA (its exitcode is
+# 66 too); before, the run died of SIGSEGV at the thread's exit.
+program_test(command_tsan_program_plain_preload_does_not_crash_at_thread_exit --status 66
+  --stdout "abba done" --count ${CIRCULAR} 0 --has "ThreadSanitizer: lock-order-inversion"
   --has "^lockdep: ThreadSanitizer's runtime is in this process. lockdep is off in it"
   -- env LD_PRELOAD=${LIB} $<TARGET_FILE:command_cases_tsan> abba)
+# With ThreadSanitizer's own deadlock detector off, the run is clean: no
+# crash at thread exit, and lockdep says it is off.
+program_test(command_tsan_program_plain_preload_does_not_crash --status 0 --clean --stdout "abba done"
+  --has "^lockdep: ThreadSanitizer's runtime is in this process. lockdep is off in it"
+  -- env TSAN_OPTIONS=detect_deadlocks=0 LD_PRELOAD=${LIB} $<TARGET_FILE:command_cases_tsan> abba)
 
 # ---- 7.2 option values are not rewritten -------------------------------------
 program_test(option_log_path_value_keeps_dashes --status 66 --clean
@@ -145,6 +151,9 @@ program_test(command_status_pipe_program_closes_low_fds --status 66 --count ${CI
 program_test(option_log_path_dev_full --status 66
   --has "^lockdep: '.*command_cases': a report could not be written to /dev/full$"
   -- ${LOCKDEP} --log-path=/dev/full -- ${CMD} abba)
+program_test(option_log_path_proc_version --status 66
+  --has "^lockdep: '.*command_cases': a report could not be written to /proc/version$"
+  -- ${LOCKDEP} --log-path=/proc/version -- ${CMD} abba)
 program_test(option_log_path_dev_full_plain_preload --status 0
   --has "^lockdep: a report could not be written to /dev/full: No space left on device$"
   -- env LOCKDEP_OPTIONS=log_path=/dev/full LD_PRELOAD=${LIB} ${CMD} abba)
