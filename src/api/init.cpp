@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <string>
 
 #include "core/pools.hpp"
 #include "lockdep/lockdep.h"
@@ -39,29 +38,42 @@ void say(const char *text) {
 bool thread_sanitizer_present() { return dlsym(RTLD_DEFAULT, "__tsan_init") != nullptr; }
 
 // With follow_children=0, programs this one executes run without lockdep:
-// its own entry leaves LD_PRELOAD (the process itself is already loaded).
+// its own entries leave LD_PRELOAD (the process itself is already loaded).
+// No std::string here: it would make liblockdep.so load libstdc++ into every
+// program, which costs each process start about a millisecond.
+bool is_ours(const char *entry, size_t len, const char *self) {
+  if (std::strlen(self) == len && !std::strncmp(entry, self, len)) return true;
+  const char *base = entry;
+  for (size_t i = 0; i < len; ++i)
+    if (entry[i] == '/') base = entry + i + 1;
+  const size_t base_len = len - static_cast<size_t>(base - entry);
+  return base_len >= 13 && !std::strncmp(base, "liblockdep.so", 13);
+}
+
 void stop_following_children() {
   const char *preload = std::getenv("LD_PRELOAD");
   Dl_info self{};
   if (!preload || !dladdr(reinterpret_cast<void *>(&stop_following_children), &self) ||
       !self.dli_fname)
     return;
-  std::string kept, all = preload;
-  for (size_t pos = 0; pos <= all.size();) {
-    size_t end = all.find_first_of(": ", pos);
-    if (end == std::string::npos) end = all.size();
-    const std::string entry = all.substr(pos, end - pos);
-    const size_t slash = entry.rfind('/');
-    const bool ours =
-        entry == self.dli_fname ||
-        entry.compare(slash == std::string::npos ? 0 : slash + 1, 13, "liblockdep.so") == 0;
-    if (!entry.empty() && !ours) kept += (kept.empty() ? "" : ":") + entry;
-    pos = end + 1;
+  static char kept[16384];
+  size_t n = 0;
+  for (const char *p = preload; *p;) {
+    const size_t len = std::strcspn(p, ": \t");
+    if (len && !is_ours(p, len, self.dli_fname)) {
+      if (n + len + 2 > sizeof kept) return;  // leave an LD_PRELOAD this long alone
+      if (n) kept[n++] = ':';
+      std::memcpy(kept + n, p, len);
+      n += len;
+    }
+    p += len;
+    if (*p) ++p;
   }
-  if (kept.empty())
-    unsetenv("LD_PRELOAD");
+  kept[n] = '\0';
+  if (n)
+    setenv("LD_PRELOAD", kept, 1);
   else
-    setenv("LD_PRELOAD", kept.c_str(), 1);
+    unsetenv("LD_PRELOAD");
 }
 
 }  // namespace

@@ -169,3 +169,8 @@ program_test(command_help_exit_statuses --status 0 --stdout "^  65 +nothing was 
   --stdout "^  128\\+N +the program died of signal N" --stdout "^  127 " --stdout "^  2 "
   --stdout "^  exitcode +a report was printed" --stdout "follow_children=0\\|1"
   -- ${LOCKDEP} --help)
+
+# Every checked process pays for what liblockdep.so needs: libstdc++ would
+# cost each process start about a millisecond.
+program_test(command_library_does_not_need_libstdcxx --status 0 --has "NEEDED.*libc\\.so" --lacks "NEEDED.*libstdc\\+\\+"
+  -- sh -c "readelf -d ${LIB} >&2")
