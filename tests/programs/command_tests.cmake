@@ -43,6 +43,10 @@ program_test(command_cannot_run --status 127 --has "^lockdep: cannot run '/nonex
 program_test(command_asan_program_checked --status 66 --count ${CIRCULAR} 1 --stdout "abba done"
   --has "\\(g_queue_lock\\)" --lacks "AddressSanitizer" --lacks "nothing was checked"
   -- ${LOCKDEP} -- $<TARGET_FILE:command_cases_asan> abba)
+# A user's own LD_PRELOAD of the ASan runtime (gcc-12's libasan.so.8) is kept first.
+program_test(command_user_preloaded_asan_stays_first --status 66 --count ${CIRCULAR} 1
+  --lacks "ASan runtime does not come first" --lacks "nothing was checked"
+  -- env LD_PRELOAD=libasan.so.8 ASAN_OPTIONS=detect_leaks=0 ${LOCKDEP} -- ${CMD} abba)
 program_test(command_tsan_program_refused --status 65 --clean
   --has "^lockdep: nothing was checked in '.*command_cases_tsan': it is built with ThreadSanitizer"
   -- ${LOCKDEP} -- $<TARGET_FILE:command_cases_tsan> abba)

@@ -273,13 +273,24 @@ int main(int argc, char **argv) {
                  program.c_str());
     return kNothingChecked;
   }
-  // AddressSanitizer insists on coming first in the initial library list.
-  std::string preload = lib;
-  const char *old_preload = std::getenv("LD_PRELOAD");
+  // AddressSanitizer insists on coming first in the initial library list:
+  // the runtime the program needs, or one the user preloads, goes before us.
+  std::string first, rest;
+  if (const char *old_preload = std::getenv("LD_PRELOAD")) {
+    const std::string old = old_preload;
+    for (size_t pos = 0; pos < old.size();) {
+      size_t end = old.find_first_of(": \t", pos);
+      if (end == std::string::npos) end = old.size();
+      const std::string entry = old.substr(pos, end - pos);
+      std::string &list = entry.find("libasan.so") != std::string::npos ? first : rest;
+      if (!entry.empty()) list += (list.empty() ? "" : ":") + entry;
+      pos = end + 1;
+    }
+  }
   const std::string asan = needed_library(prog, "libasan.so");
-  if (!asan.empty() && !(old_preload && std::strstr(old_preload, "libasan.so")))
-    preload = asan + ":" + preload;
-  if (old_preload && *old_preload) preload += std::string(":") + old_preload;
+  if (!asan.empty() && first.empty()) first = asan;
+  std::string preload = first.empty() ? lib : first + ":" + lib;
+  if (!rest.empty()) preload += ":" + rest;
 
   // The library tells us about the program through this pipe; non-blocking
   // so that a program never stalls on it.
