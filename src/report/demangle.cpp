@@ -62,20 +62,42 @@ bool skip_template_args(const char *&p) {
   return true;
 }
 
-bool demangle_into(const char *name, writer &w) {
-  if (std::strncmp(name, "_Z", 2) != 0) return false;
-  const char *p = name + 2;
-  const char *last = nullptr;
-  size_t last_len = 0;
-  if (*p != 'N') {  // unscoped: _Z <source-name> ...
-    if (*p == 'S' && p[1] == 't') {
-      w.put("std::");
-      p += 2;
+// Skips a function's parameter types up to the E that closes a local name's
+// encoding (Z <encoding> E <entity>); nested types and template arguments
+// inside the parameters close with their own E.
+bool skip_parameters(const char *&p) {
+  int depth = 0;
+  for (;;) {
+    if (!*p) return false;
+    if (std::isdigit(static_cast<unsigned char>(*p))) {
+      size_t n = 0;
+      while (std::isdigit(static_cast<unsigned char>(*p)))
+        n = n * 10 + static_cast<size_t>(*p++ - '0');
+      if (std::strlen(p) < n) return false;
+      p += n;
+      continue;
     }
-    return source_name(p, w, &last, &last_len);
+    if (*p == 'E' && depth == 0) {
+      ++p;
+      return true;
+    }
+    if (std::strchr("INJFLX", *p))
+      ++depth;
+    else if (*p == 'E')
+      --depth;
+    ++p;
   }
+}
+
+bool name(const char *&p, writer &w);
+
+// <nested-name> ::= N [qualifiers] <component>+ E; a component of static
+// data with internal linkage carries an L (_ZN2nsL5tableE).
+bool nested_name(const char *&p, writer &w) {
   ++p;
   while (*p == 'r' || *p == 'V' || *p == 'K' || *p == 'R' || *p == 'O') ++p;  // qualifiers
+  const char *last = nullptr;
+  size_t last_len = 0;
   bool first = true;
   while (*p && *p != 'E') {
     if (*p == 'I') {
@@ -83,6 +105,7 @@ bool demangle_into(const char *name, writer &w) {
       w.put("<>");
       continue;
     }
+    if (*p == 'L') ++p;
     if (!first) w.put("::");
     first = false;
     if (*p == 'S' && p[1] == 't') {
@@ -96,7 +119,44 @@ bool demangle_into(const char *name, writer &w) {
       return false;
     }
   }
-  return *p == 'E';
+  if (*p != 'E') return false;
+  ++p;
+  return true;
+}
+
+// <local-name> ::= Z <function encoding> E <entity name> [_ <discriminator>]:
+// a function's static variable, printed "function::variable".
+bool local_name(const char *&p, writer &w) {
+  ++p;
+  if (!name(p, w) || !skip_parameters(p)) return false;
+  w.put("::");
+  return name(p, w);
+}
+
+// <name>: nested, local, or unscoped (optionally std::, optionally with the
+// L of internal linkage, optionally a template).
+bool name(const char *&p, writer &w) {
+  if (*p == 'N') return nested_name(p, w);
+  if (*p == 'Z') return local_name(p, w);
+  if (*p == 'L') ++p;
+  if (*p == 'S' && p[1] == 't') {
+    w.put("std::");
+    p += 2;
+  }
+  const char *last = nullptr;
+  size_t last_len = 0;
+  if (!source_name(p, w, &last, &last_len)) return false;
+  if (*p == 'I') {
+    if (!skip_template_args(p)) return false;
+    w.put("<>");
+  }
+  return true;
+}
+
+bool demangle_into(const char *mangled, writer &w) {
+  if (std::strncmp(mangled, "_Z", 2) != 0) return false;
+  const char *p = mangled + 2;
+  return name(p, w);  // the parameters that follow are left out
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "core/class_registry.hpp"
 #include "core/graph_lock.hpp"
+#include "report/status_pipe.hpp"
 #include "report/symbolize.hpp"
 #include "support/options.hpp"
 
@@ -21,21 +22,49 @@ namespace {
 futex_lock g_report_lock;
 std::atomic<uint64_t> g_reports;
 int g_fd = -1;
+pid_t g_fd_pid;            // the process that opened g_fd (log_path with %p)
+int g_open_errno;          // why log_path could not be opened, 0 if it could
+char g_open_path[1100];    // log_path as expanded
+pid_t g_last_report_pid;   // the process that printed the last report
+bool g_told_write_failed;  // in this process
 
 constexpr uint32_t kSeenSlots = 1u << 14;
 uint64_t g_seen[kSeenSlots];  // signatures of problems already reported
 uint32_t g_seen_count;
 
-void write_all(int fd, const char *p, size_t n) {
+// strerror() may allocate for an unknown error; its description never does.
+const char *error_text(int err) {
+  const char *text = strerrordesc_np(err);
+  return text ? text : "unknown error";
+}
+
+bool write_all(int fd, const char *p, size_t n) {
   while (n) {
     const ssize_t w = write(fd, p, n);
     if (w < 0) {
       if (errno == EINTR) continue;
-      return;
+      return false;
     }
+    if (w == 0) return false;
     p += w;
     n -= static_cast<size_t>(w);
   }
+  return true;
+}
+
+// Under the report lock. A report that cannot be written (log_path on a
+// full disk, /dev/full, a closed stderr) must not pass for silence: the
+// command is told, or without it one line goes to stderr, once per process.
+void write_report(const char *p, size_t n) {
+  if (write_all(report_fd(), p, n) || g_told_write_failed) return;
+  const int err = errno;
+  g_told_write_failed = true;
+  if (status_pipe_send(status::kWriteFailed)) return;
+  char line[1300];
+  const int len =
+      std::snprintf(line, sizeof line, "lockdep: a report could not be written to %s: %s\n",
+                    g_open_path[0] ? g_open_path : "stderr", error_text(err));
+  if (len > 0) write_all(2, line, static_cast<size_t>(len) < sizeof line ? len : sizeof line - 1);
 }
 
 void rule(report_writer &w, char c, size_t n) {
@@ -49,31 +78,63 @@ void rule(report_writer &w, char c, size_t n) {
 
 // Under the report lock. The `lockdep` command learns that a report was
 // printed through the pipe it names in LOCKDEP_STATUS_FD.
+// Once per process is enough for the command; a status that cannot be
+// delivered is said on the report stream (init.cpp then fails the exit).
 void count_report() {
   g_reports.fetch_add(1, std::memory_order_relaxed);
-  if (const char *status = std::getenv("LOCKDEP_STATUS_FD")) {
-    const int fd = std::atoi(status);
-    if (fd > 2) write_all(fd, "R", 1);
-  }
+  const pid_t self = getpid();
+  const bool first_here = g_last_report_pid != self;
+  g_last_report_pid = self;
+  if (!first_here || !status_pipe_watched()) return;
+  if (status_pipe_send(status::kReport)) return;
+  char line[200];
+  const int n = std::snprintf(line, sizeof line,
+                              "lockdep: the status pipe to the lockdep command is gone (the "
+                              "program closed it); pid %d will exit with status %d\n",
+                              static_cast<int>(self), current_options().exitcode);
+  write_report(line, static_cast<size_t>(n));
 }
 
 }  // namespace
 
 int report_fd() {
-  if (g_fd < 0) report_reopen();
+  // A forked child has its own file when log_path names the pid.
+  if (g_fd < 0 || (std::strstr(current_options().log_path, "%p") && g_fd_pid != getpid()))
+    report_reopen();
   return g_fd;
 }
 
 void report_reopen() {
   const char *path = current_options().log_path;
   int fd = 2;
+  g_open_errno = 0;
+  g_open_path[0] = '\0';
   if (path[0]) {
-    const int f = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (f >= 0) fd = f;
+    if (!expand_log_path(path, static_cast<int>(getpid()), g_open_path, sizeof g_open_path)) {
+      g_open_errno = ENAMETOOLONG;
+    } else {
+      const int f = open(g_open_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (f >= 0)
+        fd = f;
+      else
+        g_open_errno = errno;
+    }
   }
   if (g_fd > 2 && g_fd != fd) close(g_fd);
   g_fd = fd;
+  g_fd_pid = getpid();
 }
+
+bool report_log_path_error(char *err, size_t err_len) {
+  if (g_fd < 0) report_reopen();
+  if (!g_open_errno) return false;
+  std::snprintf(err, err_len, "lockdep: cannot open log_path '%s': %s",
+                g_open_path[0] ? g_open_path : current_options().log_path,
+                error_text(g_open_errno));
+  return true;
+}
+
+bool reports_printed_by_this_process() { return g_last_report_pid == getpid(); }
 
 bool report_wanted(uint32_t kind, uint64_t a, uint64_t b) {
   uint64_t sig = (a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull) ^ (uint64_t{kind} << 56);
@@ -122,7 +183,7 @@ report_writer::~report_writer() {
 }
 
 void report_writer::flush() {
-  write_all(report_fd(), buf_, len_);
+  write_report(buf_, len_);
   len_ = 0;
 }
 
@@ -223,7 +284,7 @@ void report_turn_off(const char *bug_line) {
   const int n = std::snprintf(line, sizeof line,
                               "%s\nturning off the locking correctness validator.\n", bug_line);
   g_report_lock.lock();
-  write_all(report_fd(), line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
+  write_report(line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
   count_report();
   g_report_lock.unlock();
 }

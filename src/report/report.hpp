@@ -2,6 +2,7 @@
 // buffer: nothing on the report path calls the allocator.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "core/thread_state.hpp"
@@ -53,5 +54,10 @@ void report_lock_after_fork();
 int report_fd();
 // Reopen after the options changed.
 void report_reopen();
+// log_path could not be opened: one line saying which file and why.
+bool report_log_path_error(char *err, size_t err_len);
+
+// This process (not a parent before fork) printed a report.
+bool reports_printed_by_this_process();
 
 }  // namespace lockdep

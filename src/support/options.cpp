@@ -1,9 +1,11 @@
 #include "support/options.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 #include "core/config.hpp"
 
@@ -23,9 +25,15 @@ bool parse_uint(const char *v, unsigned long lo, unsigned long hi, unsigned long
 }
 
 bool parse_bool(const char *v, bool *out) {
-  if (!std::strcmp(v, "1") || !std::strcmp(v, "true")) return *out = true, true;
-  if (!std::strcmp(v, "0") || !std::strcmp(v, "false")) return *out = false, true;
+  for (const char *yes : {"1", "true", "yes"})
+    if (!std::strcmp(v, yes)) return *out = true, true;
+  for (const char *no : {"0", "false", "no"})
+    if (!std::strcmp(v, no)) return *out = false, true;
   return false;
+}
+
+bool is_separator(char c) {
+  return c == ':' || c == ',' || std::isspace(static_cast<unsigned char>(c));
 }
 
 struct key_spec {
@@ -34,13 +42,15 @@ struct key_spec {
 };
 
 constexpr key_spec kKeys[] = {
-    {"log_path", "a file path, or 'stderr'"},
+    {"log_path", "a file path (%p: the pid), or 'stderr'"},
     {"exitcode", "an integer from 1 to 255"},
-    {"halt_on_error", "0, 1, true or false"},
-    {"abort_on_error", "0, 1, true or false"},
+    {"fail_at_exit", "0, 1, true, false, yes or no"},
+    {"follow_children", "0, 1, true, false, yes or no"},
+    {"halt_on_error", "0, 1, true, false, yes or no"},
+    {"abort_on_error", "0, 1, true, false, yes or no"},
     {"max_reports", "an integer from 0 (unlimited) to 1000000"},
     {"stack_depth", "an integer from 1 to 64"},
-    {"print_stats", "0, 1, true or false"},
+    {"print_stats", "0, 1, true, false, yes or no"},
     {"verbosity", "0 or 1"},
 };
 
@@ -59,6 +69,8 @@ bool apply(options &o, const char *key, const char *value) {
     o.exitcode = static_cast<int>(n);
     return true;
   }
+  if (!std::strcmp(key, "fail_at_exit")) return parse_bool(value, &o.fail_at_exit);
+  if (!std::strcmp(key, "follow_children")) return parse_bool(value, &o.follow_children);
   if (!std::strcmp(key, "halt_on_error")) return parse_bool(value, &o.halt_on_error);
   if (!std::strcmp(key, "abort_on_error")) return parse_bool(value, &o.abort_on_error);
   if (!std::strcmp(key, "print_stats")) return parse_bool(value, &o.print_stats);
@@ -88,16 +100,34 @@ bool parse_options(const char *text, char *err, size_t err_len) {
   options next = g_options;
   char item[1200];
   for (const char *p = text ? text : ""; *p;) {
-    const char *end = std::strchr(p, ':');
-    const size_t len = end ? static_cast<size_t>(end - p) : std::strlen(p);
-    if (len >= sizeof item) {
-      std::snprintf(err, err_len, "lockdep: option too long: '%.40s...'", p);
+    if (is_separator(*p)) {
+      ++p;
+      continue;
+    }
+    // One item: up to a separator outside quotes; the quotes are dropped.
+    size_t len = 0;
+    char quote = 0;
+    const char *begin = p;
+    for (; *p && (quote || !is_separator(*p)); ++p) {
+      if (quote && *p == quote) {
+        quote = 0;
+        continue;
+      }
+      if (!quote && (*p == '\'' || *p == '"')) {
+        quote = *p;
+        continue;
+      }
+      if (len + 1 >= sizeof item) {
+        std::snprintf(err, err_len, "lockdep: option too long: '%.40s...'", begin);
+        return false;
+      }
+      item[len++] = *p;
+    }
+    item[len] = '\0';
+    if (quote) {
+      std::snprintf(err, err_len, "lockdep: unterminated quote in option '%.60s'", begin);
       return false;
     }
-    std::memcpy(item, p, len);
-    item[len] = '\0';
-    p += len + (end ? 1 : 0);
-    if (!len) continue;
     char *eq = std::strchr(item, '=');
     if (!eq) {
       std::snprintf(err, err_len, "lockdep: option '%s' needs a value (key=value)", item);
@@ -109,11 +139,12 @@ bool parse_options(const char *text, char *err, size_t err_len) {
     for (const auto &k : kKeys)
       if (!std::strcmp(k.key, key)) spec = &k;
     if (!spec) {
-      std::snprintf(err, err_len,
-                    "lockdep: unknown option '%s'; known options: log_path, exitcode, "
-                    "halt_on_error, abort_on_error, max_reports, stack_depth, "
-                    "print_stats, verbosity",
-                    key);
+      char known[400] = "";
+      for (const auto &k : kKeys) {
+        if (known[0]) std::strcat(known, ", ");
+        std::strcat(known, k.key);
+      }
+      std::snprintf(err, err_len, "lockdep: unknown option '%s'; known options: %s", key, known);
       return false;
     }
     if (!apply(next, key, value)) {
@@ -126,9 +157,39 @@ bool parse_options(const char *text, char *err, size_t err_len) {
   return true;
 }
 
+bool expand_log_path(const char *pattern, int pid, char *out, size_t out_len) {
+  size_t n = 0;
+  for (const char *p = pattern; *p; ++p) {
+    char piece[24];
+    size_t piece_len = 1;
+    piece[0] = *p;
+    if (p[0] == '%' && p[1] == 'p') {
+      piece_len = static_cast<size_t>(std::snprintf(piece, sizeof piece, "%d", pid));
+      ++p;
+    } else if (p[0] == '%' && p[1] == '%') {
+      ++p;
+    }
+    if (n + piece_len >= out_len) return false;
+    std::memcpy(out + n, piece, piece_len);
+    n += piece_len;
+  }
+  if (!out_len) return false;
+  out[n] = '\0';
+  return true;
+}
+
+int option_kind(const char *key) {
+  for (const auto &k : kKeys)
+    if (!std::strcmp(k.key, key)) return std::strncmp(k.accepted, "0, 1, true", 10) ? 2 : 1;
+  return 0;
+}
+
 const char *options_help() {
-  return "  log_path=PATH        write reports to PATH (appended) instead of stderr\n"
+  return "  log_path=PATH        append reports to PATH instead of stderr; %p is the pid\n"
          "  exitcode=N           exit status of `lockdep` when a report was printed (66)\n"
+         "  fail_at_exit=0|1     without the command: a process that printed a report\n"
+         "                       ends with exitcode when it calls exit() (0)\n"
+         "  follow_children=0|1  check programs the program runs (exec) too (1)\n"
          "  halt_on_error=0|1    exit with exitcode right after the first report (0)\n"
          "  abort_on_error=0|1   abort() right after the first report (0)\n"
          "  max_reports=N        print at most N reports, 0 for no limit (0)\n"

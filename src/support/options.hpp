@@ -8,8 +8,10 @@
 namespace lockdep {
 
 struct options {
-  char log_path[1024];          // empty: stderr
+  char log_path[1024];          // empty: stderr; %p stands for the pid
   int exitcode = 66;            // the command's status when a report was printed
+  bool fail_at_exit = false;    // without the command: exit(exitcode) if a report was printed
+  bool follow_children = true;  // exec'd children are checked (and counted) too
   bool halt_on_error = false;   // _exit(exitcode) after the first report
   bool abort_on_error = false;  // abort() after the first report
   uint32_t max_reports = 0;     // 0: unlimited
@@ -20,9 +22,18 @@ struct options {
 
 const options &current_options();
 
-// Parses `text` over the current options. On error writes one line naming
-// the key and the accepted values into err and changes nothing.
+// Parses `text` over the current options. Items are separated by ':' ','
+// or whitespace (the sanitizers' convention); a value may be quoted with '
+// or " to hold those. On error writes one line naming the key and the
+// accepted values into err and changes nothing.
 bool parse_options(const char *text, char *err, size_t err_len);
+
+// log_path with each %p replaced by `pid` (and %% by %); false if too long.
+bool expand_log_path(const char *pattern, int pid, char *out, size_t out_len);
+
+// For command flags: 0 not an option, 1 a boolean (a bare --flag means 1),
+// 2 an option that needs a value.
+int option_kind(const char *key);
 
 // The list of keys, for --help.
 const char *options_help();

@@ -28,3 +28,15 @@ TEST_CASE("demangling the common name forms without allocating") {
   lockdep::demangle("_Z9take_abbav", tiny, sizeof tiny);
   CHECK(std::string(tiny) == "take_");
 }
+
+TEST_CASE("static data is demangled too: internal linkage, nested and function-local") {
+  CHECK(dm("_ZL9log_mutex") == "log_mutex");
+  CHECK(dm("_ZN2nsL5tableE") == "ns::table");
+  CHECK(dm("_ZN12_GLOBAL__N_1L7g_stateE") == "(anonymous namespace)::g_state");
+  CHECK(dm("_ZN5Cache6mutex_E") == "Cache::mutex_");
+  CHECK(dm("_ZZ4mainE1m") == "main::m");
+  CHECK(dm("_ZZ6workerPvE4lock") == "worker::lock");
+  CHECK(dm("_ZZ6workerPvE4lock_0") == "worker::lock");
+  CHECK(dm("_ZZN3Foo3runEvE5guard") == "Foo::run::guard");
+  CHECK(dm("_ZZN3Foo3getINS_3BarEEEvT_E1m") == "Foo::get<>::m");
+}

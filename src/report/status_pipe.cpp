@@ -1,0 +1,115 @@
+#include "report/status_pipe.hpp"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+
+namespace lockdep {
+namespace {
+
+int g_fd = -1;
+bool g_watched;
+std::atomic<bool> g_lost;
+dev_t g_dev;
+ino_t g_ino;
+
+bool is_our_pipe(int fd) {
+  struct stat st;
+  return fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == g_dev &&
+         st.st_ino == g_ino;
+}
+
+// Out of the way of a program that opens files from 3 upwards, and below
+// the descriptor limit.
+int high_descriptor_floor() {
+  struct rlimit r {};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur < 64) return 3;
+  return r.rlim_cur > 1100 ? 1000 : static_cast<int>(r.rlim_cur) - 32;
+}
+
+}  // namespace
+
+namespace {
+
+bool g_attached;
+bool g_moved;
+
+// Finds and verifies the pipe without changing the environment: also used
+// by a report printed before the start-up code ran (a thread started by
+// another library's constructor).
+void attach_from_environment() {
+  g_attached = true;
+  const char *fd_text = std::getenv(status::kFdVariable);
+  if (!fd_text) return;
+  g_watched = true;
+  const char *id = std::getenv(status::kIdVariable);
+  uintmax_t dev = 0, ino = 0;
+  const int fd = std::atoi(fd_text);
+  if (!id || std::sscanf(id, "%ju:%ju", &dev, &ino) != 2 || fd < 3) {
+    g_lost = true;
+    return;
+  }
+  g_dev = static_cast<dev_t>(dev);
+  g_ino = static_cast<ino_t>(ino);
+  if (is_our_pipe(fd))
+    g_fd = fd;
+  else
+    g_lost = true;  // an ancestor closed it, or it was never passed on
+}
+
+}  // namespace
+
+void status_pipe_attach(bool follow_children) {
+  if (!g_attached) attach_from_environment();
+  if (g_moved || !g_watched) return;
+  g_moved = true;
+  if (g_fd >= 0) {
+    const int moved =
+        fcntl(g_fd, follow_children ? F_DUPFD : F_DUPFD_CLOEXEC, high_descriptor_floor());
+    if (moved >= 0) {
+      close(g_fd);
+      g_fd = moved;
+    } else {
+      fcntl(g_fd, F_SETFD, follow_children ? 0 : FD_CLOEXEC);
+    }
+  }
+  if (follow_children && g_fd >= 0) {
+    char number[16];
+    std::snprintf(number, sizeof number, "%d", g_fd);
+    setenv(status::kFdVariable, number, 1);
+  } else {
+    unsetenv(status::kFdVariable);
+    unsetenv(status::kIdVariable);
+  }
+}
+
+bool status_pipe_watched() {
+  if (!g_attached) attach_from_environment();
+  return g_watched;
+}
+
+bool status_pipe_send(char byte) {
+  if (!g_attached) attach_from_environment();
+  if (!g_watched || g_lost.load(std::memory_order_relaxed)) return false;
+  if (is_our_pipe(g_fd)) {
+    for (;;) {
+      const ssize_t w = write(g_fd, &byte, 1);
+      if (w == 1) return true;
+      if (w < 0 && errno == EINTR) continue;
+      break;
+    }
+  }
+  g_lost = true;
+  return false;
+}
+
+bool status_pipe_lost() { return g_watched && g_lost.load(std::memory_order_relaxed); }
+
+}  // namespace lockdep
