@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config liburcu-dev libboost-container-dev catch2
           libunwind-dev libbenchmark-dev clang-format pigz zstd
+          xz-utils sqlite3 python3 perl git make rsync redis-server redis-tools memcached
+          libjemalloc2 openjdk-17-jdk-headless
           libc6-dev libasan8 libtsan2 util-linux)
 missing=()
 for p in "${packages[@]}"; do
