@@ -102,6 +102,14 @@ bool report_wanted(uint32_t kind, uint64_t a, uint64_t b) {
   return wanted;
 }
 
+bool report_wanted_here(uint32_t kind, uint64_t a, uint64_t b) {
+  uintptr_t frames[kMaxStackDepth];
+  const uint32_t n = capture_stack(frames, current_options().stack_depth);
+  uint64_t h = 0xcbf29ce484222325ull ^ n;
+  for (uint32_t i = 0; i < n; ++i) h = (h ^ frames[i]) * 0x100000001b3ull;
+  return report_wanted(kind, a ^ h, b);
+}
+
 report_writer::report_writer(const char *title) {
   g_report_lock.lock();
   const size_t n = std::strlen(title);
