@@ -35,7 +35,11 @@ const void *bind(const pthread_cond_t *c, const void *m) {
   const bool waiting = others_waiting(c);
   const uint64_t h = reinterpret_cast<uintptr_t>(c) * 0x9E3779B97F4A7C15ull;
   cond_binding &b = g_bindings[h >> (64 - kBindingBits)];
-  while (b.busy.exchange(1, std::memory_order_acquire)) __builtin_ia32_pause();
+  while (b.busy.exchange(1, std::memory_order_acquire)) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
   const void *other = waiting && b.cond == c && b.mutex != m ? b.mutex : nullptr;
   if (!other) {  // on a conflict, the binding of the threads already waiting stays
     b.cond = c;
