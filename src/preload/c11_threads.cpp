@@ -15,8 +15,12 @@ namespace {
 pthread_mutex_t *as_pthread(mtx_t *m) { return reinterpret_cast<pthread_mutex_t *>(m); }
 pthread_cond_t *as_pthread(cnd_t *c) { return reinterpret_cast<pthread_cond_t *>(c); }
 
-bool locked(int rc) { return rc == thrd_success; }
-bool retaken(int rc) { return rc == thrd_success || rc == thrd_timedout; }
+struct locked {
+  bool operator()(int rc) const { return rc == thrd_success; }
+};
+struct retaken {
+  bool operator()(int rc) const { return rc == thrd_success || rc == thrd_timedout; }
+};
 
 }  // namespace
 
@@ -35,19 +39,20 @@ LOCKDEP_API void mtx_destroy(mtx_t *m) {
 
 LOCKDEP_API int mtx_lock(mtx_t *m) {
   return blocking_lock(
-      mutex_mode(as_pthread(m)), LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(mtx_lock)(m); }, locked);
+      mutex_mode(as_pthread(m)), LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(mtx_lock)(m); },
+      locked{});
 }
 
 LOCKDEP_API int mtx_timedlock(mtx_t *__restrict m, const struct timespec *__restrict t) {
   return blocking_lock(
       mutex_mode(as_pthread(m)), LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(mtx_timedlock)(m, t); },
-      locked);
+      locked{});
 }
 
 LOCKDEP_API int mtx_trylock(mtx_t *m) {
   return try_lock(
       mutex_mode(as_pthread(m)), LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(mtx_trylock)(m); },
-      locked);
+      locked{});
 }
 
 LOCKDEP_API int mtx_unlock(mtx_t *m) {
@@ -57,7 +62,7 @@ LOCKDEP_API int mtx_unlock(mtx_t *m) {
 }
 
 LOCKDEP_API int cnd_wait(cnd_t *c, mtx_t *m) {
-  return checked_wait(as_pthread(c), as_pthread(m), LOCKDEP_CALLER, retaken,
+  return checked_wait(as_pthread(c), as_pthread(m), LOCKDEP_CALLER, retaken{},
                       [&] { return LOCKDEP_REAL(cnd_wait)(c, m); });
 }
 
@@ -65,7 +70,7 @@ LOCKDEP_API int cnd_timedwait(cnd_t *__restrict c, mtx_t *__restrict m,
                               const struct timespec *__restrict t) {
   auto real = [&] { return LOCKDEP_REAL(cnd_timedwait)(c, m, t); };
   if (wait_would_fail_at_once(t, CLOCK_REALTIME)) return real();
-  return checked_wait(as_pthread(c), as_pthread(m), LOCKDEP_CALLER, retaken, real);
+  return checked_wait(as_pthread(c), as_pthread(m), LOCKDEP_CALLER, retaken{}, real);
 }
 
 }  // extern "C"

@@ -86,7 +86,9 @@ using namespace lockdep::preload;
 
 namespace {
 
-bool retaken(int rc) { return rc == 0 || rc == ETIMEDOUT || rc == EOWNERDEAD; }
+struct retaken {
+  bool operator()(int rc) const { return rc == 0 || rc == ETIMEDOUT || rc == EOWNERDEAD; }
+};
 
 }  // namespace
 
@@ -95,21 +97,22 @@ bool retaken(int rc) { return rc == 0 || rc == ETIMEDOUT || rc == EOWNERDEAD; }
 extern "C" {
 
 LOCKDEP_API int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
-  return checked_wait(c, m, LOCKDEP_CALLER, retaken, [&] { return LOCKDEP_REAL(cond_wait)(c, m); });
+  return checked_wait(c, m, LOCKDEP_CALLER, retaken{},
+                      [&] { return LOCKDEP_REAL(cond_wait)(c, m); });
 }
 
 LOCKDEP_API int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
                                        const struct timespec *abstime) {
   auto real = [&] { return LOCKDEP_REAL(cond_timedwait)(c, m, abstime); };
   if (wait_would_fail_at_once(abstime, CLOCK_REALTIME)) return real();
-  return checked_wait(c, m, LOCKDEP_CALLER, retaken, real);
+  return checked_wait(c, m, LOCKDEP_CALLER, retaken{}, real);
 }
 
 LOCKDEP_API int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
                                        const struct timespec *abstime) {
   auto real = [&] { return LOCKDEP_REAL(cond_clockwait)(c, m, clock, abstime); };
   if (wait_would_fail_at_once(abstime, clock)) return real();
-  return checked_wait(c, m, LOCKDEP_CALLER, retaken, real);
+  return checked_wait(c, m, LOCKDEP_CALLER, retaken{}, real);
 }
 
 }  // extern "C"

@@ -21,7 +21,7 @@ bool before_wait(pthread_cond_t *c, pthread_mutex_t *m, uintptr_t ip);
 // After cancellation in the wait, glibc has taken the mutex again before the
 // cleanup handlers run, as recorded: nothing to undo then.
 template <class Retaken, class Call>
-int checked_wait(pthread_cond_t *c, pthread_mutex_t *m, uintptr_t ip, Retaken &&retaken,
+int checked_wait(pthread_cond_t *c, pthread_mutex_t *m, uintptr_t ip, Retaken retaken,
                  Call &&real_call) {
   const bool recorded = before_wait(c, m, ip);
   const int rc = real_call();  // the guard is down: see lock_calls.hpp

@@ -57,8 +57,11 @@ inline void acquire(thread_state &t, const lock_mode &m, bool trylock, uintptr_t
   validator_acquire(t, r);
 }
 
-// A robust mutex whose owner died is still acquired.
-inline bool acquired(int rc) { return rc == 0 || rc == EOWNERDEAD; }
+// A robust mutex whose owner died is still acquired. (A function object, so
+// that it inlines where the lock calls take it as a parameter.)
+struct acquired {
+  bool operator()(int rc) const { return rc == 0 || rc == EOWNERDEAD; }
+};
 
 // The real call failed after the acquisition was recorded: take it back.
 inline void undo_acquire(const void *lock, uintptr_t ip) {
@@ -66,9 +69,8 @@ inline void undo_acquire(const void *lock, uintptr_t ip) {
   if (e) validator_undo_acquire(e.thread(), lock);
 }
 
-template <class Call, class Succeeded = bool (*)(int)>
-int blocking_lock(const lock_mode &m, uintptr_t ip, Call &&real_call,
-                  Succeeded &&succeeded = acquired) {
+template <class Call, class Succeeded = acquired>
+int blocking_lock(const lock_mode &m, uintptr_t ip, Call &&real_call, Succeeded succeeded = {}) {
   bool recorded = false;
   {
     preload_entry e(ip);
@@ -86,8 +88,8 @@ int blocking_lock(const lock_mode &m, uintptr_t ip, Call &&real_call,
   return rc;
 }
 
-template <class Call, class Succeeded = bool (*)(int)>
-int try_lock(const lock_mode &m, uintptr_t ip, Call &&real_call, Succeeded &&succeeded = acquired) {
+template <class Call, class Succeeded = acquired>
+int try_lock(const lock_mode &m, uintptr_t ip, Call &&real_call, Succeeded succeeded = {}) {
   const int rc = real_call();
   if (!m.destroyed && !succeeded(rc)) return rc;
   preload_entry e(ip);
