@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "report/report.hpp"
+#include "report/symbolize.hpp"
 
 namespace lockdep {
 namespace {
@@ -15,6 +16,14 @@ std::atomic<uint32_t> g_epochs[kEpochSlots];
 std::atomic<uint32_t> &epoch_of(const void *lock) {
   const uint64_t h = reinterpret_cast<uintptr_t>(lock) * 0x9E3779B97F4A7C15ull;
   return g_epochs[h >> (64 - 12)];
+}
+
+// "addr (name)": a lock without a symbol is named after the function that
+// uses it here, as the validator names unnamed classes.
+void lock_line(report_writer &w, const void *lock, uintptr_t ip) {
+  char name[192];
+  describe_lock(reinterpret_cast<uintptr_t>(lock), ip, name, sizeof name);
+  w.print("%p (%s)", lock, name);
 }
 
 void footer(report_writer &w, const thread_state &t) {
@@ -45,9 +54,8 @@ void report_used_after_destroy(thread_state &t, const void *lock, uintptr_t ip) 
   report_writer w("WARNING: lock used after destroy!");
   w.thread_ident();
   w.print(" is trying to use lock:\n");
-  w.print("%p (", lock);
-  w.lock_name_of(lock, nullptr);
-  w.print("), at: ");
+  lock_line(w, lock, ip);
+  w.print(", at: ");
   w.ip(ip);
   w.print("\nbut the lock was destroyed and not initialised again!\n");
   footer(w, t);
@@ -64,9 +72,9 @@ void report_cond_without_mutex(thread_state &t, const void *cond, const void *mu
   w.lock_name_of(cond, nullptr);
   w.print("), at: ");
   w.ip(ip);
-  w.print("\nwith mutex:\n%p (", mutex);
-  w.lock_name_of(mutex, nullptr);
-  w.print(")\nbut does not hold that mutex!\n");
+  w.print("\nwith mutex:\n");
+  lock_line(w, mutex, ip);
+  w.print("\nbut does not hold that mutex!\n");
   footer(w, t);
 }
 
