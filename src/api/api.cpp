@@ -76,7 +76,9 @@ int lockdep_is_held(const lockdep_map *map) {
 void lockdep_assert_held_at(const lockdep_map *map, const char *file, int line) {
   validator_entry entry(LOCKDEP_RET_IP);
   if (!entry || validator_holds(entry.thread(), map)) return;
-  if (!report_wanted(4, reinterpret_cast<uintptr_t>(file), static_cast<uint64_t>(line))) return;
+  const uint64_t where = reinterpret_cast<uintptr_t>(file) ^ static_cast<uint64_t>(line);
+  if (!report_wanted_here(4, reinterpret_cast<uintptr_t>(class_key_of(map)) + map->subclass, where))
+    return;
   report_writer w("WARNING: lock not held!");
   w.thread_ident();
   w.print(" does not hold %s, asserted at %s:%d\n\n", map->name ? map->name : "(unnamed)", file,

@@ -7,6 +7,7 @@
 #include "core/class_registry.hpp"
 #include "core/dependency_graph.hpp"
 #include "core/graph_lock.hpp"
+#include "core/misuse.hpp"
 #include "core/pools.hpp"
 #include "core/rcu.hpp"
 #include "report/report.hpp"
@@ -222,7 +223,7 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
 
 void validator_release(thread_state &t, const void *instance, const char *name, uintptr_t ip) {
   if (pop_held(t, instance)) return;
-  if (!report_wanted(kUnlock, ip, reinterpret_cast<uintptr_t>(instance))) return;
+  if (!report_wanted_here(kUnlock, lock_identity(instance), ip)) return;
   report_writer w("WARNING: bad unlock balance detected!");
   w.thread_ident();
   w.print(" is trying to release lock (");
@@ -254,7 +255,7 @@ void drop_held_in_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
     const held_lock &h = t.held[i];
     const auto addr = reinterpret_cast<uintptr_t>(h.instance);
     if (addr < lo || addr >= hi) continue;
-    if (!reported && report_wanted(kFreed, addr, h.acquire_ip)) {
+    if (!reported && report_wanted_here(kFreed, held_lock_identity(h), h.acquire_ip)) {
       reported = true;
       report_writer w("WARNING: held lock freed!");
       w.thread_ident();
@@ -311,7 +312,7 @@ void validator_forget_lock(thread_state &t, const void *lock, size_t size) {
 
 void validator_thread_exit(thread_state &t) {
   if (t.held.empty()) return;
-  if (report_wanted(kExit, reinterpret_cast<uintptr_t>(t.held[0].instance), t.held[0].acquire_ip)) {
+  if (report_wanted_here(kExit, held_lock_identity(t.held[0]), t.held[0].acquire_ip)) {
     report_writer w("WARNING: thread still has locks held!");
     w.thread_ident();
     w.print(" is exiting with locks still held!\n");

@@ -9,6 +9,7 @@
 #include "core/graph_lock.hpp"
 #include "core/rcu.hpp"
 #include "core/validator.hpp"
+#include "exit.hpp"
 #include "preload_entry.hpp"
 #include "real_functions.hpp"
 #include "report/report.hpp"
@@ -50,7 +51,7 @@ void on_thread_exit(void *) {
   if (t.recursion || !validator_enabled()) return;
   ++t.recursion;
   t.entry_ra = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
-  validator_thread_exit(t);
+  thread_exit_check(t);
   --t.recursion;
 }
 

@@ -1,5 +1,11 @@
 // The shape every interposed lock call takes; one place for the rules:
 // check before blocking, take back what failed, trylocks after success.
+//
+// The validator's re-entrancy guard (preload_entry) is up only while the
+// validator works, never across the real call: a signal handler that runs
+// while the thread blocks in the real call, and cancellation cleanup
+// handlers (a forced unwind runs no destructor in this -fno-exceptions
+// library), must find the thread checkable.
 #pragma once
 
 #include <pthread.h>
@@ -8,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/misuse.hpp"
 #include "core/validator.hpp"
 #include "lockdep/lockdep.h"
 #include "preload_entry.hpp"
@@ -20,14 +27,22 @@ struct lock_mode {
   const void *lock;
   uint8_t read;  // 0 write, 1 read, 2 recursive read
   bool reentrant;
+  bool destroyed = false;  // the lock itself says it was destroyed
 };
+
+// glibc's pthread_mutex_destroy() stores this kind, and pthread_mutex_init,
+// PTHREAD_MUTEX_INITIALIZER and std::mutex's constructor overwrite it: a
+// mutex that has it was destroyed and not initialised again, wherever it is
+// (heap memory freed and not reused keeps it too).
+constexpr int kDestroyedMutexKind = -1;
 
 // A recursive mutex may be re-taken by its owner. Read from the mutex
 // itself, so that statically initialised mutexes
 // (PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP) need no init call to be known.
 inline lock_mode mutex_mode(pthread_mutex_t *m) {
   constexpr int kKindMask = 3;  // glibc's PTHREAD_MUTEX_KIND_MASK_NP
-  return {m, 0, (m->__data.__kind & kKindMask) == PTHREAD_MUTEX_RECURSIVE_NP};
+  const int kind = m->__data.__kind;
+  return {m, 0, (kind & kKindMask) == PTHREAD_MUTEX_RECURSIVE_NP, kind == kDestroyedMutexKind};
 }
 
 inline void acquire(thread_state &t, const lock_mode &m, bool trylock, uintptr_t ip) {
@@ -42,31 +57,61 @@ inline void acquire(thread_state &t, const lock_mode &m, bool trylock, uintptr_t
   validator_acquire(t, r);
 }
 
-// A robust mutex whose owner died is still acquired.
-inline bool acquired(int rc) { return rc == 0 || rc == EOWNERDEAD; }
+// A robust mutex whose owner died is still acquired. (A function object, so
+// that it inlines where the lock calls take it as a parameter.)
+struct acquired {
+  bool operator()(int rc) const { return rc == 0 || rc == EOWNERDEAD; }
+};
 
-template <class Call>
-int blocking_lock(const lock_mode &m, uintptr_t ip, Call &&real_call) {
+// The real call failed after the acquisition was recorded: take it back.
+inline void undo_acquire(const void *lock, uintptr_t ip) {
   preload_entry e(ip);
-  if (!e) return real_call();
-  acquire(e.thread(), m, false, ip);  // before blocking: a real deadlock is reported first
+  if (e) validator_undo_acquire(e.thread(), lock);
+}
+
+template <class Call, class Succeeded = acquired>
+int blocking_lock(const lock_mode &m, uintptr_t ip, Call &&real_call, Succeeded succeeded = {}) {
+  bool recorded = false;
+  {
+    preload_entry e(ip);
+    if (e) {
+      if (m.destroyed) {
+        report_used_after_destroy(e.thread(), m.lock, ip);
+      } else {
+        acquire(e.thread(), m, false, ip);  // before blocking: a real deadlock is reported first
+        recorded = true;
+      }
+    }
+  }
   const int rc = real_call();
-  if (!acquired(rc)) validator_undo_acquire(e.thread(), m.lock);
+  if (recorded && !succeeded(rc)) undo_acquire(m.lock, ip);
+  return rc;
+}
+
+template <class Call, class Succeeded = acquired>
+int try_lock(const lock_mode &m, uintptr_t ip, Call &&real_call, Succeeded succeeded = {}) {
+  const int rc = real_call();
+  if (!m.destroyed && !succeeded(rc)) return rc;
+  preload_entry e(ip);
+  if (!e) return rc;
+  if (m.destroyed)
+    report_used_after_destroy(e.thread(), m.lock, ip);
+  else
+    acquire(e.thread(), m, true, ip);
   return rc;
 }
 
 template <class Call>
-int try_lock(const lock_mode &m, uintptr_t ip, Call &&real_call) {
-  preload_entry e(ip);
-  const int rc = real_call();
-  if (e && acquired(rc)) acquire(e.thread(), m, true, ip);
-  return rc;
-}
-
-template <class Call>
-int unlock(const void *lock, uintptr_t ip, Call &&real_call) {
-  preload_entry e(ip);
-  if (e) validator_release(e.thread(), lock, nullptr, ip);
+int unlock(const void *lock, uintptr_t ip, Call &&real_call, bool destroyed = false) {
+  {
+    preload_entry e(ip);
+    if (e) {
+      if (__builtin_expect(destroyed, 0))
+        report_used_after_destroy(e.thread(), lock, ip);
+      else
+        validator_release(e.thread(), lock, nullptr, ip);
+    }
+  }
   return real_call();
 }
 
@@ -74,8 +119,13 @@ int unlock(const void *lock, uintptr_t ip, Call &&real_call) {
 // new lock there starts clean; destroying a held lock is reported.
 template <class Call>
 int forget_then(const void *lock, size_t size, uintptr_t ip, Call &&real_call) {
-  preload_entry e(ip);
-  if (e) validator_forget_lock(e.thread(), lock, size);
+  {
+    preload_entry e(ip);
+    if (e) {
+      validator_forget_lock(e.thread(), lock, size);
+      lock_reinitialised(lock);
+    }
+  }
   return real_call();
 }
 

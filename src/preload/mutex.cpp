@@ -40,10 +40,13 @@ LOCKDEP_API int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 }
 
 LOCKDEP_API int pthread_mutex_unlock(pthread_mutex_t *m) {
-  return unlock(m, LOCKDEP_CALLER, [&] {
-    auto fn = LOCKDEP_REAL(mutex_unlock);
-    return fn ? fn(m) : 0;
-  });
+  return unlock(
+      m, LOCKDEP_CALLER,
+      [&] {
+        auto fn = LOCKDEP_REAL(mutex_unlock);
+        return fn ? fn(m) : 0;
+      },
+      mutex_mode(m).destroyed);
 }
 
 }  // extern "C"

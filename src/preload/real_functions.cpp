@@ -50,6 +50,16 @@ void resolve_real_functions() {
   resolve(r.spin_trylock, "pthread_spin_trylock");
   resolve(r.spin_unlock, "pthread_spin_unlock");
   resolve(r.spin_destroy, "pthread_spin_destroy");
+  resolve(r.mtx_init, "mtx_init");
+  resolve(r.mtx_lock, "mtx_lock");
+  resolve(r.mtx_timedlock, "mtx_timedlock");
+  resolve(r.mtx_trylock, "mtx_trylock");
+  resolve(r.mtx_unlock, "mtx_unlock");
+  resolve(r.mtx_destroy, "mtx_destroy");
+  resolve(r.cnd_wait, "cnd_wait");
+  resolve(r.cnd_timedwait, "cnd_timedwait");
+  resolve(r.libc_start_main, "__libc_start_main");
+  resolve(r.exit, "exit");
   // Condition variables exist in two ABI versions; programs built since
   // glibc 2.3.2 use the second, and plain dlsym() would hand us the first.
   resolve(r.cond_wait, "pthread_cond_wait", "GLIBC_2.3.2");

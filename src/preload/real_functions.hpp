@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <sys/types.h>
+#include <threads.h>
 #include <time.h>
 
 namespace lockdep::preload {
@@ -38,6 +39,19 @@ struct real_functions {
   int (*cond_wait)(pthread_cond_t *, pthread_mutex_t *);
   int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
   int (*cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *);
+
+  int (*mtx_init)(mtx_t *, int);
+  int (*mtx_lock)(mtx_t *);
+  int (*mtx_timedlock)(mtx_t *, const struct timespec *);
+  int (*mtx_trylock)(mtx_t *);
+  int (*mtx_unlock)(mtx_t *);
+  void (*mtx_destroy)(mtx_t *);
+  int (*cnd_wait)(cnd_t *, mtx_t *);
+  int (*cnd_timedwait)(cnd_t *, mtx_t *, const struct timespec *);
+
+  using main_fn = int (*)(int, char **, char **);
+  int (*libc_start_main)(main_fn, int, char **, void (*)(), void (*)(), void (*)(), void *);
+  void (*exit)(int);
 
   void (*free)(void *);
   void *(*realloc)(void *, size_t);

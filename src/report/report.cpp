@@ -163,6 +163,40 @@ bool report_wanted(uint32_t kind, uint64_t a, uint64_t b) {
   return wanted;
 }
 
+namespace {
+
+// Misuse repeated in a loop (a mutex unlocked by another thread than its
+// owner, as some programs use mutexes) must not cost a stack capture each
+// time: each problem without its stack gets a budget of captures.
+constexpr uint32_t kBudgetSlots = 1u << 12;
+constexpr uint32_t kCapturesPerProblem = 64;
+struct capture_budget {
+  uint64_t sig;
+  uint32_t used;
+};
+capture_budget g_budgets[kBudgetSlots];  // report lock
+
+bool capture_allowed(uint64_t sig) {
+  g_report_lock.lock();
+  capture_budget &b = g_budgets[(sig * 0x9E3779B97F4A7C15ull) >> 52];
+  if (b.sig != sig) b = {sig, 0};
+  const bool allowed = b.used < kCapturesPerProblem;
+  if (allowed) ++b.used;
+  g_report_lock.unlock();
+  return allowed;
+}
+
+}  // namespace
+
+bool report_wanted_here(uint32_t kind, uint64_t a, uint64_t b) {
+  if (!capture_allowed((a * 0x9E3779B97F4A7C15ull) ^ b ^ (uint64_t{kind} << 56))) return false;
+  uintptr_t frames[kMaxStackDepth];
+  const uint32_t n = capture_stack(frames, current_options().stack_depth);
+  uint64_t h = 0xcbf29ce484222325ull ^ n;
+  for (uint32_t i = 0; i < n; ++i) h = (h ^ frames[i]) * 0x100000001b3ull;
+  return report_wanted(kind, a ^ h, b);
+}
+
 report_writer::report_writer(const char *title) {
   g_report_lock.lock();
   const size_t n = std::strlen(title);

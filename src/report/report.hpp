@@ -13,6 +13,10 @@ namespace lockdep {
 // Decides whether a problem is reported: each distinct problem (same kind,
 // same classes) once, and no more than max_reports in all.
 bool report_wanted(uint32_t kind, uint64_t a, uint64_t b);
+// As report_wanted(), and the stack of the offending call is part of the
+// problem: misuse reached through one shared wrapper from another caller is
+// a new problem. Captures the stack, so only for misuse paths.
+bool report_wanted_here(uint32_t kind, uint64_t a, uint64_t b);
 
 // One report. Holds the report lock from construction to destruction, then
 // applies halt_on_error / abort_on_error.

@@ -26,6 +26,8 @@ trace_record g_traces[kMaxStackTraces + 1];  // [0] unused: 0 means "none"
 uint32_t g_traces_used;
 uint32_t g_trace_hash[kStackTraceHashSize];
 
+uintptr_t g_hidden_lo, g_hidden_hi;  // set once, before any thread but main runs
+
 uint32_t hash_frames(const uintptr_t *frames, uint32_t n) {
   uint64_t h = 0xcbf29ce484222325ull ^ n;
   for (uint32_t i = 0; i < n; ++i) h = (h ^ frames[i]) * 0x100000001b3ull;
@@ -49,9 +51,15 @@ uint32_t capture_stack(uintptr_t *frames, uint32_t max) {
         break;
       }
   }
-  const uint32_t n = std::min<uint32_t>(max, static_cast<uint32_t>(got) - start);
-  std::memcpy(frames, raw + start, n * sizeof(uintptr_t));
+  uint32_t n = 0;
+  for (uint32_t i = start; i < static_cast<uint32_t>(got) && n < max; ++i)
+    if (raw[i] < g_hidden_lo || raw[i] >= g_hidden_hi) frames[n++] = raw[i];
   return n;
+}
+
+void hide_frames_in(uintptr_t lo, uintptr_t hi) {
+  g_hidden_lo = lo;
+  g_hidden_hi = hi;
 }
 
 uint32_t save_trace(const uintptr_t *frames, uint32_t n) {

@@ -11,6 +11,10 @@ namespace lockdep {
 // entry point (the frames inside lockdep are left out). Returns the count.
 uint32_t capture_stack(uintptr_t *frames, uint32_t max);
 
+// Frames in [lo, hi) are left out of every captured stack: the preload
+// layer's own frames that sit between the program's (its wrapper of main).
+void hide_frames_in(uintptr_t lo, uintptr_t hi);
+
 // Under the graph lock. Returns a trace id, or 0 when the pool is exhausted
 // (the BUG line has been printed).
 uint32_t save_trace(const uintptr_t *frames, uint32_t n);
