@@ -22,6 +22,8 @@ futex_lock g_report_lock;
 std::atomic<uint64_t> g_reports;
 int g_fd = -1;
 
+char g_buf[16384];  // the text of the report being written; report lock
+
 constexpr uint32_t kSeenSlots = 1u << 14;
 uint64_t g_seen[kSeenSlots];  // signatures of problems already reported
 uint32_t g_seen_count;
@@ -122,21 +124,29 @@ report_writer::~report_writer() {
 }
 
 void report_writer::flush() {
-  write_all(report_fd(), buf_, len_);
+  write_all(report_fd(), g_buf, len_);
   len_ = 0;
 }
 
+// Formats straight into the buffer; what does not fit is formatted again
+// after the buffer is written out.
 void report_writer::print(const char *fmt, ...) {
-  char line[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = std::vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if (static_cast<size_t>(n) >= sizeof line) n = sizeof line - 1;
-  if (len_ + static_cast<uint32_t>(n) > sizeof buf_) flush();
-  std::memcpy(buf_ + len_, line, static_cast<size_t>(n));
-  len_ += static_cast<uint32_t>(n);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = std::vsnprintf(g_buf + len_, sizeof g_buf - len_, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if (len_ + static_cast<uint32_t>(n) < sizeof g_buf) {
+      len_ += static_cast<uint32_t>(n);
+      return;
+    }
+    if (len_ == 0) {  // longer than the whole buffer: cut
+      len_ = sizeof g_buf - 1;
+      return;
+    }
+    flush();
+  }
 }
 
 void report_writer::thread_ident() {
@@ -150,7 +160,8 @@ void report_writer::lock_name(uint32_t class_idx) {
   char described[192];
   const char *name = c->name;
   if (!name[0]) {
-    describe_lock(reinterpret_cast<uintptr_t>(c->key), c->first_ip, described, sizeof described);
+    describe_lock(reinterpret_cast<uintptr_t>(read_class_key(c)), c->first_ip, described,
+                  sizeof described);
     name = described;
   }
   if (c->subclass)
@@ -177,7 +188,8 @@ void report_writer::ip(uintptr_t addr) {
 
 void report_writer::held(const held_lock &h) {
   print("%p (", h.instance);
-  if (class_at(h.class_idx)->generation == h.class_generation)
+  const lock_class *c = class_at(h.class_idx);
+  if (read_class_generation(c) == h.class_generation && read_class_key(c))
     lock_name(h.class_idx);
   else
     print("(forgotten class)");
@@ -225,6 +237,15 @@ void report_turn_off(const char *bug_line) {
   g_report_lock.lock();
   write_all(report_fd(), line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
   count_report();
+  g_report_lock.unlock();
+}
+
+void report_line(const char *line, bool counts) {
+  char text[512];
+  const int n = std::snprintf(text, sizeof text, "%s\n", line);
+  g_report_lock.lock();
+  write_all(report_fd(), text, static_cast<size_t>(n) < sizeof text ? n : sizeof text - 1);
+  if (counts) count_report();
   g_report_lock.unlock();
 }
 
