@@ -29,20 +29,23 @@ constexpr uint32_t kMisuseReport = 16;
 // report lock).
 __attribute__((noinline, cold)) void refuse(const char *fn, const char *what, const void *map,
                                             uintptr_t ip) {
-  if (current_thread().recursion) return;
+  thread_state &t = current_thread();
+  if (t.recursion) return;
   if (!report_wanted(kMisuseReport, ip, reinterpret_cast<uintptr_t>(fn))) return;
-  char where[256];
-  symbolize(ip, where, sizeof where);
-  char line[512];
-  if (!map)
-    snprintf(line, sizeof line, "lockdep: %s() called with a NULL %s at %s; ignored", fn, what,
-             where);
-  else
-    snprintf(line, sizeof line,
-             "lockdep: %s() called with a map at %p never initialised by lockdep_init_map(), "
-             "at %s; ignored",
-             fn, map, where);
-  report_line(line, true);
+  run_on_side_stack(t, [&] {
+    char where[256];
+    symbolize(ip, where, sizeof where);
+    char line[512];
+    if (!map)
+      snprintf(line, sizeof line, "lockdep: %s() called with a NULL %s at %s; ignored", fn, what,
+               where);
+    else
+      snprintf(line, sizeof line,
+               "lockdep: %s() called with a map at %p never initialised by lockdep_init_map(), "
+               "at %s; ignored",
+               fn, map, where);
+    report_line(line, true);
+  });
 }
 
 // A map the API may use: not NULL, and initialised.
@@ -131,13 +134,15 @@ void lockdep_assert_held_at(const lockdep_map *map, const char *file, int line) 
   validator_entry entry(LOCKDEP_RET_IP);
   if (!entry || validator_holds(entry.thread(), map)) return;
   if (!report_wanted(4, reinterpret_cast<uintptr_t>(file), static_cast<uint64_t>(line))) return;
-  report_writer w("WARNING: lock not held!");
-  w.thread_ident();
-  w.print(" does not hold %s, asserted at %s:%d\n\n", map->name ? map->name : "(unnamed)", file,
-          line);
-  w.held_locks(entry.thread());
-  w.print("\nstack backtrace:\n");
-  w.current_stack();
+  run_on_side_stack(entry.thread(), [&] {
+    report_writer w("WARNING: lock not held!");
+    w.thread_ident();
+    w.print(" does not hold %s, asserted at %s:%d\n\n", map->name ? map->name : "(unnamed)", file,
+            line);
+    w.held_locks(entry.thread());
+    w.print("\nstack backtrace:\n");
+    w.current_stack();
+  });
 }
 
 void lockdep_off(void) { ++current_thread().off; }

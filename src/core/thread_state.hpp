@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "core/config.hpp"
 #include "core/pools.hpp"
@@ -71,7 +72,12 @@ struct thread_state {
   // Locks taken past the depth limit, not on `held`: their releases are
   // expected, and nothing is tracked until they are all gone.
   uint32_t untracked = 0;
-  uint32_t held_high_water = 0;  // deepest `held` got: how much of it is resident
+  // The validator's slow paths (a new chain, a report) run on a stack of
+  // their own (run_on_side_stack()): the host's thread may have a 16 KiB
+  // stack, and unwinding and symbolizing need several KiB. 0: none.
+  uintptr_t side_stack_top = 0;
+  bool on_side_stack = false;
+  bool side_stack_used = false;  // its pages are resident: give them back at exit
   held_stack held;               // last: its untouched tail costs no memory
 };
 
@@ -84,6 +90,24 @@ inline thread_state &current_thread() {
   thread_state *t = t_state;
   if (__builtin_expect(t == nullptr, 0)) t = attach_thread_state();
   return *t;
+}
+
+// Calls fn(arg) on the stack that ends at `top` (16-byte aligned).
+void call_on_stack(void (*fn)(void *), void *arg, uintptr_t top);
+
+// Runs f() on the thread's side stack; directly when the thread is on it
+// already or has none.
+template <class F>
+void run_on_side_stack(thread_state &t, F &&f) {
+  if (t.on_side_stack || !t.side_stack_top) {
+    f();
+    return;
+  }
+  t.on_side_stack = true;
+  t.side_stack_used = true;
+  using fn_type = std::remove_reference_t<F>;
+  call_on_stack([](void *p) { (*static_cast<fn_type *>(p))(); }, &f, t.side_stack_top);
+  t.on_side_stack = false;
 }
 
 // Entering the validator from outside: inactive (and the caller must pass

@@ -232,7 +232,7 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
   // Past the depth limit, and until those locks are released, nothing is
   // tracked: the top of `held` is not the innermost lock any more.
   if (__builtin_expect(t.untracked || t.held.size() >= pool_limit(pool::lock_depth), 0)) {
-    if (!t.untracked++) note_depth_exceeded(t.held.size());
+    if (!t.untracked++) run_on_side_stack(t, [&] { note_depth_exceeded(t.held.size()); });
     return;
   }
   rcu_read_guard rcu;
@@ -252,7 +252,8 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
   // A trylock cannot block, so it adds no edge into the tried lock; it is
   // held afterwards, so the next acquisition adds edges from it. A class
   // that died since the lookup is held (to be released) but not validated.
-  if (live && !r.trylock && !chain_lookup(h.chain_key)) validate_chain(t, h);
+  if (live && !r.trylock && !chain_lookup(h.chain_key))
+    run_on_side_stack(t, [&] { validate_chain(t, h); });
   t.held.push_back(h);
 }
 
@@ -263,17 +264,19 @@ void validator_release(thread_state &t, const void *instance, const char *name, 
     return;
   }
   if (!report_wanted(kUnlock, ip, reinterpret_cast<uintptr_t>(instance))) return;
-  report_writer w("WARNING: bad unlock balance detected!");
-  w.thread_ident();
-  w.print(" is trying to release lock (");
-  w.lock_name_of(instance, name);
-  w.print(") at:\n");
-  w.ip(ip);
-  w.print("\nbut there are no more locks to release!\n");
-  w.print("\nother info that might help us debug this:\n");
-  w.held_locks(t);
-  w.print("\nstack backtrace:\n");
-  w.current_stack();
+  run_on_side_stack(t, [&] {
+    report_writer w("WARNING: bad unlock balance detected!");
+    w.thread_ident();
+    w.print(" is trying to release lock (");
+    w.lock_name_of(instance, name);
+    w.print(") at:\n");
+    w.ip(ip);
+    w.print("\nbut there are no more locks to release!\n");
+    w.print("\nother info that might help us debug this:\n");
+    w.held_locks(t);
+    w.print("\nstack backtrace:\n");
+    w.current_stack();
+  });
 }
 
 bool validator_holds(const thread_state &t, const void *instance) {
@@ -302,14 +305,16 @@ void drop_held_in_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
     if (addr < lo || addr >= hi) continue;
     if (!reported && report_wanted(kFreed, addr, h.acquire_ip)) {
       reported = true;
-      report_writer w("WARNING: held lock freed!");
-      w.thread_ident();
-      w.print(" is freeing memory 0x%lx-0x%lx, with a lock still held there!\n",
-              static_cast<unsigned long>(lo), static_cast<unsigned long>(hi - 1));
-      w.held(h);
-      w.held_locks(t);
-      w.print("\nstack backtrace:\n");
-      w.current_stack();
+      run_on_side_stack(t, [&] {
+        report_writer w("WARNING: held lock freed!");
+        w.thread_ident();
+        w.print(" is freeing memory 0x%lx-0x%lx, with a lock still held there!\n",
+                static_cast<unsigned long>(lo), static_cast<unsigned long>(hi - 1));
+        w.held(h);
+        w.held_locks(t);
+        w.print("\nstack backtrace:\n");
+        w.current_stack();
+      });
     }
     t.held.erase_at(i);
     recompute_chain_keys(t, i);
@@ -322,7 +327,7 @@ void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
   drop_held_in_range(t, lo, hi);
 
   // Classes keyed in the range. Locks are at least 4-byte aligned.
-  constexpr uint32_t kBatch = 64;
+  constexpr uint32_t kBatch = 16;  // on the caller's stack
   const void *found[kBatch];
   uint32_t n = 0;
   auto flush = [&] {
@@ -359,12 +364,14 @@ void validator_thread_exit(thread_state &t) {
   t.untracked = 0;
   if (t.held.empty()) return;
   if (report_wanted(kExit, reinterpret_cast<uintptr_t>(t.held[0].instance), t.held[0].acquire_ip)) {
-    report_writer w("WARNING: thread still has locks held!");
-    w.thread_ident();
-    w.print(" is exiting with locks still held!\n");
-    w.held_locks(t);
-    w.print("\nstack backtrace:\n");
-    w.current_stack();
+    run_on_side_stack(t, [&] {
+      report_writer w("WARNING: thread still has locks held!");
+      w.thread_ident();
+      w.print(" is exiting with locks still held!\n");
+      w.held_locks(t);
+      w.print("\nstack backtrace:\n");
+      w.current_stack();
+    });
   }
   t.held.clear();
 }

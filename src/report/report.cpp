@@ -22,7 +22,11 @@ futex_lock g_report_lock;
 std::atomic<uint64_t> g_reports;
 int g_fd = -1;
 
-char g_buf[16384];  // the text of the report being written; report lock
+// The report being written, kept off the caller's stack. Report lock.
+char g_buf[16384];                     // its text
+uintptr_t g_frames[kMaxStackDepth];    // the current stack
+constexpr uint32_t kNameRoom = 192;    // a lock described by its address
+constexpr uint32_t kSymbolRoom = 256;  // one symbolized address
 
 constexpr uint32_t kSeenSlots = 1u << 14;
 uint64_t g_seen[kSeenSlots];  // signatures of problems already reported
@@ -155,19 +159,23 @@ void report_writer::thread_ident() {
   print("%s/%d", comm, static_cast<int>(gettid()));
 }
 
+char *report_writer::reserve(uint32_t n) {
+  if (len_ + n > sizeof g_buf) flush();
+  return g_buf + len_;
+}
+
+void report_writer::commit(const char *text) { len_ += static_cast<uint32_t>(std::strlen(text)); }
+
 void report_writer::lock_name(uint32_t class_idx) {
   const lock_class *c = class_at(class_idx);
-  char described[192];
-  const char *name = c->name;
-  if (!name[0]) {
-    describe_lock(reinterpret_cast<uintptr_t>(read_class_key(c)), c->first_ip, described,
-                  sizeof described);
-    name = described;
+  if (c->name[0]) {
+    print("%s", c->name);
+  } else {
+    char *out = reserve(kNameRoom);
+    describe_lock(reinterpret_cast<uintptr_t>(read_class_key(c)), c->first_ip, out, kNameRoom);
+    commit(out);
   }
-  if (c->subclass)
-    print("%s/%u", name, c->subclass);
-  else
-    print("%s", name);
+  if (c->subclass) print("/%u", c->subclass);
 }
 
 void report_writer::lock_name_of(const void *instance, const char *name) {
@@ -175,15 +183,15 @@ void report_writer::lock_name_of(const void *instance, const char *name) {
     print("%s", name);
     return;
   }
-  char described[192];
-  describe_lock(reinterpret_cast<uintptr_t>(instance), 0, described, sizeof described);
-  print("%s", described);
+  char *out = reserve(kNameRoom);
+  describe_lock(reinterpret_cast<uintptr_t>(instance), 0, out, kNameRoom);
+  commit(out);
 }
 
 void report_writer::ip(uintptr_t addr) {
-  char sym[256];
-  symbolize(addr, sym, sizeof sym);
-  print("%s", sym);
+  char *out = reserve(kSymbolRoom);
+  symbolize(addr, out, kSymbolRoom);
+  commit(out);
 }
 
 void report_writer::held(const held_lock &h) {
@@ -208,9 +216,8 @@ void report_writer::trace(trace_view t, int indent) {
 }
 
 void report_writer::current_stack() {
-  uintptr_t frames[kMaxStackDepth];
-  const uint32_t n = capture_stack(frames, current_options().stack_depth);
-  trace({frames, n}, 1);
+  const uint32_t n = capture_stack(g_frames, current_options().stack_depth);
+  trace({g_frames, n}, 1);
 }
 
 void report_writer::held_locks(const thread_state &t) {
@@ -241,10 +248,9 @@ void report_turn_off(const char *bug_line) {
 }
 
 void report_line(const char *line, bool counts) {
-  char text[512];
-  const int n = std::snprintf(text, sizeof text, "%s\n", line);
   g_report_lock.lock();
-  write_all(report_fd(), text, static_cast<size_t>(n) < sizeof text ? n : sizeof text - 1);
+  write_all(report_fd(), line, std::strlen(line));
+  write_all(report_fd(), "\n", 1);
   if (counts) count_report();
   g_report_lock.unlock();
 }

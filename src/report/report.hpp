@@ -37,6 +37,10 @@ class report_writer {
 
  private:
   void flush();
+  // Room for n bytes (a NUL-terminated string written in place), then its
+  // length added to the text.
+  char *reserve(uint32_t n);
+  void commit(const char *text);
   uint32_t len_ = 0;
 };
 
