@@ -31,11 +31,24 @@ struct lockdep_class_key {
   uintptr_t opaque[LOCKDEP_MAX_SUBCLASSES];
 };
 
+/* Set up by lockdep_init_map() (or LOCKDEP_MAP_INIT); the fields are the
+ * library's to read. */
 struct lockdep_map {
   const struct lockdep_class_key *key; /* NULL: the map is its own class */
   const char *name;
   unsigned subclass; /* added to every acquisition's subclass */
+  /* LOCKDEP_MAP_MAGIC once initialised. A map without it (never
+   * initialised, or its memory overwritten) is reported and ignored, its
+   * other fields never followed. */
+  uint32_t magic;
 };
+
+#define LOCKDEP_MAP_MAGIC 0x6c6f636bu /* "lock" */
+
+/* A static initialiser, equivalent to lockdep_init_map(): e.g.
+ *   static struct lockdep_map m = LOCKDEP_MAP_INIT("m", &key, 0); */
+#define LOCKDEP_MAP_INIT(name_, key_, subclass_) \
+  { (key_), (name_), (subclass_), LOCKDEP_MAP_MAGIC }
 
 /* How a lock is taken. */
 enum lockdep_read {
@@ -70,6 +83,10 @@ struct lockdep_stats {
   int enabled; /* 0 once the validator turned itself off */
 };
 
+/* Bad arguments (a NULL map or stats pointer, a map never initialised) are
+ * refused with one line on the report stream per call site, counted as a
+ * report, and the call does nothing else. */
+
 /* Describe a lock. `name` must outlive the map (a string literal).
  * `subclass` is the lock's own nesting level (as the kernel's
  * lockdep_set_subclass()), added to the subclass of each acquisition; the
@@ -77,7 +94,8 @@ struct lockdep_stats {
 LOCKDEP_API void lockdep_init_map(struct lockdep_map *map, const char *name,
                                   const struct lockdep_class_key *key, unsigned subclass);
 
-/* Keys in dynamic memory. */
+/* Keys in dynamic memory. Unregistering always forgets the key, also inside
+ * lockdep_off() and after the validator turned itself off. */
 LOCKDEP_API void lockdep_register_key(struct lockdep_class_key *key);
 LOCKDEP_API void lockdep_unregister_key(struct lockdep_class_key *key);
 

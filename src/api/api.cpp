@@ -1,4 +1,6 @@
 // The public C API (include/lockdep/lockdep.h) over the validator.
+#include <cstdio>
+
 #include "core/chain_cache.hpp"
 #include "core/class_registry.hpp"
 #include "core/deferred_free.hpp"
@@ -8,6 +10,7 @@
 #include "lockdep/lockdep.h"
 #include "report/report.hpp"
 #include "report/stack_trace.hpp"
+#include "report/symbolize.hpp"
 #include "support/options.hpp"
 
 using namespace lockdep;
@@ -19,15 +22,65 @@ const void *class_key_of(const lockdep_map *map) {
   return map->key ? static_cast<const void *>(map->key) : static_cast<const void *>(map);
 }
 
+constexpr uint32_t kMisuseReport = 16;
+
+// One line per call site for an argument the API cannot use. Not from
+// inside the validator (a signal handler that interrupted it may hold the
+// report lock).
+__attribute__((noinline, cold)) void refuse(const char *fn, const char *what, const void *map,
+                                            uintptr_t ip) {
+  thread_state &t = current_thread();
+  if (t.recursion) return;
+  if (!report_wanted(kMisuseReport, ip, reinterpret_cast<uintptr_t>(fn))) return;
+  run_on_side_stack(t, [&] {
+    char where[256];
+    symbolize(ip, where, sizeof where);
+    char line[512];
+    if (!map)
+      snprintf(line, sizeof line, "lockdep: %s() called with a NULL %s at %s; ignored", fn, what,
+               where);
+    else
+      snprintf(line, sizeof line,
+               "lockdep: %s() called with a map at %p never initialised by lockdep_init_map(), "
+               "at %s; ignored",
+               fn, map, where);
+    report_line(line, true);
+  });
+}
+
+// A map the API may use: not NULL, and initialised.
+inline bool usable(const lockdep_map *map, const char *fn, uintptr_t ip) {
+  if (__builtin_expect(map && map->magic == LOCKDEP_MAP_MAGIC, 1)) return true;
+  refuse(fn, "map", map, ip);
+  return false;
+}
+
+// Forgetting cannot wait for checking to be on: a key or map reused at
+// the same address would inherit the old edges. Only a thread that is
+// inside the validator already (a signal handler, perhaps interrupting a
+// holder of the graph lock) hands the zap to the next graph lock user.
+void forget_key(const void *key) {
+  if (!current_thread().recursion) {
+    zap_key(key);
+    return;
+  }
+  if (!zap_key_deferred(key)) turn_off("BUG: too many keys forgotten from inside the validator");
+}
+
 }  // namespace
 
 extern "C" {
 
 void lockdep_init_map(lockdep_map *map, const char *name, const lockdep_class_key *key,
                       unsigned subclass) {
+  if (!map) {
+    refuse("lockdep_init_map", "map", nullptr, LOCKDEP_RET_IP);
+    return;
+  }
   map->key = key;
   map->name = name;
   map->subclass = subclass;
+  map->magic = LOCKDEP_MAP_MAGIC;
 }
 
 // Classes come into being at first use, so a key needs no bookkeeping until
@@ -35,19 +88,21 @@ void lockdep_init_map(lockdep_map *map, const char *name, const lockdep_class_ke
 void lockdep_register_key(lockdep_class_key *) {}
 
 void lockdep_unregister_key(lockdep_class_key *key) {
-  validator_entry entry(LOCKDEP_RET_IP);
-  if (!entry) return;
-  zap_key(key);
+  if (!key) {
+    refuse("lockdep_unregister_key", "key", nullptr, LOCKDEP_RET_IP);
+    return;
+  }
+  forget_key(key);
 }
 
 void lockdep_reset_map(lockdep_map *map) {
-  validator_entry entry(LOCKDEP_RET_IP);
-  if (!entry || map->key) return;  // a shared key's classes belong to all its locks
-  zap_key(map);
+  if (!usable(map, "lockdep_reset_map", LOCKDEP_RET_IP)) return;
+  if (!map->key) forget_key(map);  // a shared key's classes belong to all its locks
 }
 
 void lockdep_acquire(lockdep_map *map, unsigned subclass, unsigned flags, lockdep_read read,
                      uintptr_t ip) {
+  if (!usable(map, "lockdep_acquire", LOCKDEP_RET_IP)) return;
   validator_entry entry(LOCKDEP_RET_IP);
   if (!entry) return;
   acquire_request r{};
@@ -63,6 +118,7 @@ void lockdep_acquire(lockdep_map *map, unsigned subclass, unsigned flags, lockde
 }
 
 void lockdep_release(lockdep_map *map, uintptr_t ip) {
+  if (!usable(map, "lockdep_release", LOCKDEP_RET_IP)) return;
   validator_entry entry(LOCKDEP_RET_IP);
   if (!entry) return;
   validator_release(entry.thread(), map, map->name, ip ? ip : LOCKDEP_RET_IP);
@@ -74,18 +130,21 @@ int lockdep_is_held(const lockdep_map *map) {
 }
 
 void lockdep_assert_held_at(const lockdep_map *map, const char *file, int line) {
+  if (!usable(map, "lockdep_assert_held_at", LOCKDEP_RET_IP)) return;
   validator_entry entry(LOCKDEP_RET_IP);
   if (!entry || validator_holds(entry.thread(), map)) return;
   const uint64_t where = reinterpret_cast<uintptr_t>(file) ^ static_cast<uint64_t>(line);
   if (!report_wanted_here(4, reinterpret_cast<uintptr_t>(class_key_of(map)) + map->subclass, where))
     return;
-  report_writer w("WARNING: lock not held!");
-  w.thread_ident();
-  w.print(" does not hold %s, asserted at %s:%d\n\n", map->name ? map->name : "(unnamed)", file,
-          line);
-  w.held_locks(entry.thread());
-  w.print("\nstack backtrace:\n");
-  w.current_stack();
+  run_on_side_stack(entry.thread(), [&] {
+    report_writer w("WARNING: lock not held!");
+    w.thread_ident();
+    w.print(" does not hold %s, asserted at %s:%d\n\n", map->name ? map->name : "(unnamed)", file,
+            line);
+    w.held_locks(entry.thread());
+    w.print("\nstack backtrace:\n");
+    w.current_stack();
+  });
 }
 
 void lockdep_off(void) { ++current_thread().off; }
@@ -101,6 +160,10 @@ int lockdep_set_options(const char *text, char *err, size_t err_len) {
 }
 
 void lockdep_get_stats(lockdep_stats *out) {
+  if (!out) {
+    refuse("lockdep_get_stats", "pointer", nullptr, LOCKDEP_RET_IP);
+    return;
+  }
   *out = lockdep_stats{};
   {
     graph_guard guard;

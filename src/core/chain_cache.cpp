@@ -133,6 +133,8 @@ void chain_cache_invalidate_class(uint32_t class_idx) {
   while (g_class_chains[class_idx]) zap_chain(g_hlocks[g_class_chains[class_idx]].chain_idx);
 }
 
+bool chain_cache_names_class(uint32_t class_idx) { return g_class_chains[class_idx] != 0; }
+
 void release_chain_slots(static_bitmap<kMaxChains> &pending) {
   ensure_free_bitmap();
   g_free.move_from(pending);

@@ -33,6 +33,8 @@ bool chain_lookup(uint64_t key);
 bool chain_add(uint64_t key, const uint64_t *ids, uint32_t n);
 
 void chain_cache_invalidate_class(uint32_t class_idx);
+// Under the graph lock: does a cached chain contain this class slot?
+bool chain_cache_names_class(uint32_t class_idx);
 void release_chain_slots(static_bitmap<kMaxChains> &pending);
 
 struct chain_counts {

@@ -1,5 +1,6 @@
 #include "core/class_registry.hpp"
 
+#include <atomic>
 #include <cstring>
 
 #include "core/address_index.hpp"
@@ -23,12 +24,19 @@ uint32_t g_alloc_cursor;
 uint32_t g_in_use;
 uint64_t g_registered, g_zapped, g_freed;
 
-uint32_t class_hash(const void *key, uint32_t subclass) {
+// By key alone: every subclass of a key shares a bucket, so one walk finds
+// them all (forgetting memory asks "any class keyed here?" per address).
+uint32_t class_hash(const void *key) {
   uint64_t h = reinterpret_cast<uintptr_t>(key) * 0x9E3779B97F4A7C15ull;
-  h ^= (h >> 29) + subclass * 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 29;
   h *= 0x94D049BB133111EBull;
   return static_cast<uint32_t>(h >> 32) & (kClassHashSize - 1);
 }
+
+// Keys whose zap had to wait (zap_key_deferred()).
+constexpr uint32_t kDeferredKeys = 64;
+std::atomic<const void *> g_deferred_keys[kDeferredKeys];
+std::atomic<uint32_t> g_deferred_count;
 
 void ensure_free_bitmap() {
   if (g_free_ready) return;
@@ -54,12 +62,14 @@ lock_class *register_locked(const void *key, uint32_t subclass, const char *name
   ++g_registered;
 
   lock_class *c = &g_classes[idx];
-  c->key = key;
+  // A new generation: records of the slot's earlier occupants never match.
+  __atomic_store_n(&c->generation, c->generation + 1, __ATOMIC_RELAXED);
+  __atomic_store_n(&c->key, key, __ATOMIC_RELAXED);
   c->subclass = subclass;
   c->first_ip = ip;
   std::strncpy(c->name, name ? name : "", kClassNameLen - 1);
   c->name[kClassNameLen - 1] = '\0';
-  cds_hlist_add_head_rcu(&c->hash_node, &g_class_hash[class_hash(key, subclass)]);
+  cds_hlist_add_head_rcu(&c->hash_node, &g_class_hash[class_hash(key)]);
   return c;
 }
 
@@ -67,16 +77,30 @@ lock_class *register_locked(const void *key, uint32_t subclass, const char *name
 
 lock_class *class_lookup(const void *key, uint32_t subclass) {
   lock_class *c;
-  cds_hlist_for_each_entry_rcu_2(c, &g_class_hash[class_hash(key, subclass)], hash_node) {
-    if (c->key == key && c->subclass == subclass) return c;
+  cds_hlist_for_each_entry_rcu_2(c, &g_class_hash[class_hash(key)], hash_node) {
+    if (read_class_key(c) == key && c->subclass == subclass) return c;
   }
   return nullptr;
+}
+
+bool class_key_in_use(const void *key) {
+  lock_class *c;
+  cds_hlist_for_each_entry_rcu_2(c, &g_class_hash[class_hash(key)], hash_node) {
+    if (read_class_key(c) == key) return true;
+  }
+  return false;
+}
+
+bool class_live(uint32_t idx, uint32_t generation) {
+  const lock_class *c = &g_classes[idx];
+  return c->generation == generation && c->key;
 }
 
 lock_class *class_lookup_or_register(const void *key, uint32_t subclass, const char *name,
                                      uintptr_t ip) {
   if (lock_class *c = class_lookup(key, subclass)) return c;
   graph_guard guard;
+  zap_deferred_keys();  // a deferred zap of this very key must not hit the new class
   return register_locked(key, subclass, name, ip);
 }
 
@@ -87,7 +111,10 @@ void zap_class(lock_class *c) {
   const uint32_t idx = class_index(c);
   cds_hlist_del_rcu(&c->hash_node);
   address_index_remove(reinterpret_cast<uintptr_t>(c->key));
-  ++c->generation;
+  // Key first, then the generation with release: a reader that sees the
+  // new generation sees the cleared key (class_generation_for()).
+  __atomic_store_n(&c->key, nullptr, __ATOMIC_RELAXED);
+  __atomic_store_n(&c->generation, c->generation + 1, __ATOMIC_RELEASE);
   dependency_graph_remove_class(idx);
   chain_cache_invalidate_class(idx);
   defer_free_class(idx);
@@ -95,10 +122,37 @@ void zap_class(lock_class *c) {
   ++g_zapped;
 }
 
-void zap_key(const void *key) {
-  graph_guard guard;  // no RCU needed: writers are excluded
+void zap_key_locked(const void *key) {
+  // No RCU needed: writers are excluded.
   for (uint32_t sub = 0; sub < kMaxSubclasses; ++sub)
     if (lock_class *c = class_lookup(key, sub)) zap_class(c);
+}
+
+void zap_key(const void *key) {
+  graph_guard guard;
+  zap_deferred_keys();
+  zap_key_locked(key);
+}
+
+bool zap_key_deferred(const void *key) {
+  for (auto &slot : g_deferred_keys) {
+    const void *expected = nullptr;
+    if (slot.compare_exchange_strong(expected, key)) {
+      g_deferred_count.fetch_add(1);
+      return true;
+    }
+  }
+  return false;
+}
+
+void zap_deferred_keys() {
+  if (!g_deferred_count.load(std::memory_order_relaxed)) return;
+  for (auto &slot : g_deferred_keys) {
+    if (const void *key = slot.exchange(nullptr)) {
+      g_deferred_count.fetch_sub(1);
+      zap_key_locked(key);
+    }
+  }
 }
 
 void release_class_slots(static_bitmap<kMaxClasses> &pending) {

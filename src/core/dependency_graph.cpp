@@ -108,6 +108,8 @@ void add_dependency_kind(uint32_t id, uint8_t mask) { g_deps[id].mask |= mask; }
 
 uint64_t dependency_count() { return g_in_use; }
 
+uint32_t first_dependency_from(uint32_t from) { return g_after_head[from]; }
+
 uint32_t find_strong_path(uint32_t next, uint8_t next_read, uint32_t prev, uint8_t prev_read,
                           uint32_t *path) {
   if (++g_search_gen == 0) {  // wrapped: forget every mark

@@ -41,6 +41,9 @@ const lock_dep &dependency_at(uint32_t id);
 uint32_t add_dependency(uint32_t from, uint32_t to, uint8_t mask, uint32_t trace);
 void add_dependency_kind(uint32_t id, uint8_t mask);
 uint64_t dependency_count();
+// First dependency in `from`'s list of later locks (0: none); the list goes
+// on through lock_dep::after_next.
+uint32_t first_dependency_from(uint32_t from);
 
 // Breadth-first search for a strong path next -> ... -> prev: one that, with
 // the new edge prev -> next, closes a cycle that can deadlock. Returns its

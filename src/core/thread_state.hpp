@@ -1,12 +1,17 @@
-// Per-thread state: the held-lock stack and the guards. Lives in static TLS
-// (initial-exec), so reaching it never allocates, and is built lazily on the
-// thread's first use: a thread_local with a constructor or destructor would
-// make the C++ runtime register an exit handler, which allocates.
+// Per-thread state: the held-lock stack and the guards.
+//
+// Static TLS holds one pointer (initial-exec, so reaching it never
+// allocates and costs one load). The state itself lives in a block of our
+// own (thread_state.cpp): static TLS must stay small, because glibc carves
+// a thread's static TLS out of its stack, and a library loaded with dlopen()
+// must fit in the few hundred bytes of surplus static TLS glibc keeps for
+// it. A block is attached on the thread's first use and returned at thread
+// exit; its held stack is touched (made resident) only as deep as it grows.
 #pragma once
 
-#include <boost/container/static_vector.hpp>
+#include <cstddef>
 #include <cstdint>
-#include <new>
+#include <type_traits>
 
 #include "core/config.hpp"
 #include "core/pools.hpp"
@@ -26,10 +31,36 @@ struct held_lock {
   bool reentrant;
 };
 
-using held_stack = boost::container::static_vector<held_lock, kMaxLockDepth>;
+// The held locks, innermost last. Construction touches only the count: the
+// entries stay unwritten (and their pages never faulted in) until used.
+class held_stack {
+ public:
+  held_stack() {}  // user-provided: value-initialising must not zero the array
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  static constexpr size_t capacity() { return kMaxLockDepth; }
+  held_lock &operator[](size_t i) { return items_[i]; }
+  const held_lock &operator[](size_t i) const { return items_[i]; }
+  held_lock &back() { return items_[size_ - 1]; }
+  const held_lock &back() const { return items_[size_ - 1]; }
+  held_lock *begin() { return items_; }
+  held_lock *end() { return items_ + size_; }
+  const held_lock *begin() const { return items_; }
+  const held_lock *end() const { return items_ + size_; }
+  void push_back(const held_lock &h) { items_[size_++] = h; }
+  void erase_at(size_t i) {
+    for (size_t j = i + 1; j < size_; ++j) items_[j - 1] = items_[j];
+    --size_;
+  }
+  void clear() { size_ = 0; }
+
+ private:
+  uint32_t size_ = 0;
+  held_lock items_[kMaxLockDepth];
+};
 
 struct thread_state {
-  held_stack held;
+  thread_state() {}  // see held_stack()
   // Nonzero while the thread is inside the validator (or a library it
   // calls): every lock operation then passes straight through.
   int recursion = 0;
@@ -38,22 +69,45 @@ struct thread_state {
   // Return address into the caller of the validator's entry point, where
   // captured stacks start.
   uintptr_t entry_ra = 0;
+  // Locks taken past the depth limit, not on `held`: their releases are
+  // expected, and nothing is tracked until they are all gone.
+  uint32_t untracked = 0;
+  // The validator's slow paths (a new chain, a report) run on a stack of
+  // their own (run_on_side_stack()): the host's thread may have a 16 KiB
+  // stack, and unwinding and symbolizing need several KiB. 0: none.
+  uintptr_t side_stack_top = 0;
+  bool on_side_stack = false;
+  bool side_stack_used = false;  // its pages are resident: give them back at exit
+  held_stack held;               // last: its untouched tail costs no memory
 };
 
-struct thread_slot {
-  alignas(thread_state) unsigned char storage[sizeof(thread_state)];
-  bool ready;
-};
+extern thread_local thread_state *t_state __attribute__((tls_model("initial-exec")));
 
-extern thread_local thread_slot t_thread __attribute__((tls_model("initial-exec")));
+// Slow path of current_thread(): attaches a block to the calling thread.
+thread_state *attach_thread_state();
 
 inline thread_state &current_thread() {
-  thread_slot &slot = t_thread;
-  if (__builtin_expect(!slot.ready, 0)) {
-    new (slot.storage) thread_state();
-    slot.ready = true;
+  thread_state *t = t_state;
+  if (__builtin_expect(t == nullptr, 0)) t = attach_thread_state();
+  return *t;
+}
+
+// Calls fn(arg) on the stack that ends at `top` (16-byte aligned).
+void call_on_stack(void (*fn)(void *), void *arg, uintptr_t top);
+
+// Runs f() on the thread's side stack; directly when the thread is on it
+// already or has none.
+template <class F>
+void run_on_side_stack(thread_state &t, F &&f) {
+  if (t.on_side_stack || !t.side_stack_top) {
+    f();
+    return;
   }
-  return *std::launder(reinterpret_cast<thread_state *>(slot.storage));
+  t.on_side_stack = true;
+  t.side_stack_used = true;
+  using fn_type = std::remove_reference_t<F>;
+  call_on_stack([](void *p) { (*static_cast<fn_type *>(p))(); }, &f, t.side_stack_top);
+  t.on_side_stack = false;
 }
 
 // Entering the validator from outside: inactive (and the caller must pass

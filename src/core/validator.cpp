@@ -1,5 +1,9 @@
 #include "core/validator.hpp"
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdio>
 
 #include "core/address_index.hpp"
@@ -14,16 +18,21 @@
 
 namespace lockdep {
 
-thread_local thread_slot t_thread __attribute__((tls_model("initial-exec")));
-
 namespace {
 
 enum report_kind : uint32_t { kCircular = 1, kRecursive, kUnlock, kFreed, kExit };
 
-uint32_t g_path[kMaxClasses];  // the cycle found by the search; graph lock
-uint64_t g_misses;             // graph lock
+// Scratch of the validator's deep paths, kept off the caller's stack (the
+// host's threads may have 16 KiB stacks). All under the graph lock.
+uint32_t g_path[kMaxClasses];         // the cycle found by the search
+uint64_t g_chain_ids[kMaxLockDepth];  // the held stack's ids, for chain_add()
+uint64_t g_misses;
+void (*g_before_validate)();  // tests: widens the race window below
 
-bool stale(const held_lock &h) { return class_at(h.class_idx)->generation != h.class_generation; }
+std::atomic<bool> g_depth_noted;
+
+// Under the graph lock.
+bool stale(const held_lock &h) { return !class_live(h.class_idx, h.class_generation); }
 
 const char *lock_verb(uint8_t read) { return read ? "rlock" : "lock"; }
 
@@ -124,14 +133,23 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
 
 // A held-lock stack not seen before: the full check, under the graph lock.
 void validate_chain(thread_state &t, const held_lock &next) {
+  if (g_before_validate) g_before_validate();
   graph_guard guard;
-  if (!validator_enabled() || chain_lookup(next.chain_key)) return;
+  zap_deferred_keys();
+  // The class may have been zapped since it was looked up: then nothing is
+  // recorded, and the held record is stale from now on.
+  if (!validator_enabled() || stale(next) || chain_lookup(next.chain_key)) return;
   ++g_misses;
 
   bool recursive_read_of_held = false;
   bool checked = true;
+  bool cacheable = true;  // a chain naming a dead class is never cached
   for (const held_lock &h : t.held) {
-    if (h.class_idx != next.class_idx || stale(h)) continue;
+    if (stale(h)) {
+      cacheable = false;
+      continue;
+    }
+    if (h.class_idx != next.class_idx) continue;
     // A recursive reader may enter a class it already holds for reading.
     if (next.read == 2 && h.read) {
       recursive_read_of_held = true;
@@ -152,11 +170,11 @@ void validate_chain(thread_state &t, const held_lock &next) {
       if (!h.trylock) break;
     }
   }
-  uint64_t ids[kMaxLockDepth + 1];
+  if (!cacheable) return;
   uint32_t n = 0;
-  for (const held_lock &h : t.held) ids[n++] = h.id;
-  ids[n++] = next.id;
-  chain_add(next.chain_key, ids, n);
+  for (const held_lock &h : t.held) g_chain_ids[n++] = h.id;
+  g_chain_ids[n++] = next.id;
+  chain_add(next.chain_key, g_chain_ids, n);
 }
 
 void recompute_chain_keys(thread_state &t, size_t from) {
@@ -175,11 +193,25 @@ bool pop_held(thread_state &t, const void *instance) {
       --t.held[i].references;
       return true;
     }
-    t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
+    t.held.erase_at(i);
     recompute_chain_keys(t, i);
     return true;
   }
   return false;
+}
+
+// The first time a thread goes past the depth limit: one line, and the
+// validator stays on.
+__attribute__((noinline)) void note_depth_exceeded(size_t depth) {
+  if (g_depth_noted.exchange(true, std::memory_order_relaxed)) return;
+  char comm[17] = {};
+  prctl(PR_GET_NAME, comm, 0, 0, 0);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "lockdep: %s/%d holds %zu locks: deeper locks of this thread are not tracked "
+                "until it releases them (MAX_LOCK_DEPTH)",
+                comm, static_cast<int>(gettid()), depth);
+  report_line(line, false);
 }
 
 }  // namespace
@@ -198,43 +230,54 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
     turn_off(line);
     return;
   }
-  if (t.held.size() >= pool_limit(pool::lock_depth)) {
-    pool_exhausted(pool::lock_depth);
+  // Past the depth limit, and until those locks are released, nothing is
+  // tracked: the top of `held` is not the innermost lock any more.
+  if (__builtin_expect(t.untracked || t.held.size() >= pool_limit(pool::lock_depth), 0)) {
+    if (!t.untracked++) run_on_side_stack(t, [&] { note_depth_exceeded(t.held.size()); });
     return;
   }
   rcu_read_guard rcu;
   lock_class *c = class_lookup_or_register(r.key, r.subclass, r.name, r.ip);
   if (!c) return;
+  bool live;
   held_lock h{};
   h.acquire_ip = r.ip;
   h.instance = r.instance;
   h.class_idx = class_index(c);
-  h.class_generation = c->generation;
+  h.class_generation = class_generation_for(c, r.key, live);
   h.read = r.read;
   h.trylock = r.trylock;
   h.reentrant = r.reentrant;
   h.id = hlock_id(h.class_idx, h.read, h.class_generation);
   h.chain_key = iterate_chain_key(t.held.empty() ? 0 : t.held.back().chain_key, h.id);
   // A trylock cannot block, so it adds no edge into the tried lock; it is
-  // held afterwards, so the next acquisition adds edges from it.
-  if (!r.trylock && !chain_lookup(h.chain_key)) validate_chain(t, h);
+  // held afterwards, so the next acquisition adds edges from it. A class
+  // that died since the lookup is held (to be released) but not validated.
+  if (live && !r.trylock && !chain_lookup(h.chain_key))
+    run_on_side_stack(t, [&] { validate_chain(t, h); });
   t.held.push_back(h);
 }
 
 void validator_release(thread_state &t, const void *instance, const char *name, uintptr_t ip) {
   if (pop_held(t, instance)) return;
+  if (t.untracked) {  // one of the locks past the depth limit
+    --t.untracked;
+    return;
+  }
   if (!report_wanted_here(kUnlock, lock_identity(instance), ip)) return;
-  report_writer w("WARNING: bad unlock balance detected!");
-  w.thread_ident();
-  w.print(" is trying to release lock (");
-  w.lock_name_of(instance, name);
-  w.print(") at:\n");
-  w.ip(ip);
-  w.print("\nbut there are no more locks to release!\n");
-  w.print("\nother info that might help us debug this:\n");
-  w.held_locks(t);
-  w.print("\nstack backtrace:\n");
-  w.current_stack();
+  run_on_side_stack(t, [&] {
+    report_writer w("WARNING: bad unlock balance detected!");
+    w.thread_ident();
+    w.print(" is trying to release lock (");
+    w.lock_name_of(instance, name);
+    w.print(") at:\n");
+    w.ip(ip);
+    w.print("\nbut there are no more locks to release!\n");
+    w.print("\nother info that might help us debug this:\n");
+    w.held_locks(t);
+    w.print("\nstack backtrace:\n");
+    w.current_stack();
+  });
 }
 
 bool validator_holds(const thread_state &t, const void *instance) {
@@ -243,7 +286,13 @@ bool validator_holds(const thread_state &t, const void *instance) {
   return false;
 }
 
-void validator_undo_acquire(thread_state &t, const void *instance) { pop_held(t, instance); }
+void validator_undo_acquire(thread_state &t, const void *instance) {
+  // While locks are untracked every acquisition is, the one undone too.
+  if (t.untracked)
+    --t.untracked;
+  else
+    pop_held(t, instance);
+}
 
 namespace {
 
@@ -257,16 +306,18 @@ void drop_held_in_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
     if (addr < lo || addr >= hi) continue;
     if (!reported && report_wanted_here(kFreed, held_lock_identity(h), h.acquire_ip)) {
       reported = true;
-      report_writer w("WARNING: held lock freed!");
-      w.thread_ident();
-      w.print(" is freeing memory 0x%lx-0x%lx, with a lock still held there!\n",
-              static_cast<unsigned long>(lo), static_cast<unsigned long>(hi - 1));
-      w.held(h);
-      w.held_locks(t);
-      w.print("\nstack backtrace:\n");
-      w.current_stack();
+      run_on_side_stack(t, [&] {
+        report_writer w("WARNING: held lock freed!");
+        w.thread_ident();
+        w.print(" is freeing memory 0x%lx-0x%lx, with a lock still held there!\n",
+                static_cast<unsigned long>(lo), static_cast<unsigned long>(hi - 1));
+        w.held(h);
+        w.held_locks(t);
+        w.print("\nstack backtrace:\n");
+        w.current_stack();
+      });
     }
-    t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
+    t.held.erase_at(i);
     recompute_chain_keys(t, i);
   }
 }
@@ -277,13 +328,13 @@ void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
   drop_held_in_range(t, lo, hi);
 
   // Classes keyed in the range. Locks are at least 4-byte aligned.
-  constexpr uint32_t kBatch = 64;
+  constexpr uint32_t kBatch = 16;  // on the caller's stack
   const void *found[kBatch];
   uint32_t n = 0;
   auto flush = [&] {
     graph_guard guard;
-    for (uint32_t i = 0; i < n; ++i)
-      if (lock_class *c = class_lookup(found[i], 0)) zap_class(c);
+    zap_deferred_keys();
+    for (uint32_t i = 0; i < n; ++i) zap_key_locked(found[i]);  // every subclass
     n = 0;
   };
   for_each_lock_page(lo, hi, [&](uintptr_t page) {
@@ -292,7 +343,7 @@ void validator_forget_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
         page + (uintptr_t{1} << kPageShift) < hi ? page + (uintptr_t{1} << kPageShift) : hi;
     rcu_read_guard rcu;
     for (; a < end; a += 4) {
-      if (!class_lookup(reinterpret_cast<const void *>(a), 0)) continue;
+      if (!class_key_in_use(reinterpret_cast<const void *>(a))) continue;
       found[n++] = reinterpret_cast<const void *>(a);
       if (n == kBatch) flush();
     }
@@ -305,23 +356,28 @@ void validator_forget_lock(thread_state &t, const void *lock, size_t size) {
   drop_held_in_range(t, lo, lo + size);
   {
     rcu_read_guard rcu;
-    if (!class_lookup(lock, 0)) return;
+    if (!class_key_in_use(lock)) return;
   }
   zap_key(lock);
 }
 
 void validator_thread_exit(thread_state &t) {
+  t.untracked = 0;
   if (t.held.empty()) return;
   if (report_wanted_here(kExit, held_lock_identity(t.held[0]), t.held[0].acquire_ip)) {
-    report_writer w("WARNING: thread still has locks held!");
-    w.thread_ident();
-    w.print(" is exiting with locks still held!\n");
-    w.held_locks(t);
-    w.print("\nstack backtrace:\n");
-    w.current_stack();
+    run_on_side_stack(t, [&] {
+      report_writer w("WARNING: thread still has locks held!");
+      w.thread_ident();
+      w.print(" is exiting with locks still held!\n");
+      w.held_locks(t);
+      w.print("\nstack backtrace:\n");
+      w.current_stack();
+    });
   }
   t.held.clear();
 }
+
+void set_before_validate_hook(void (*fn)()) { g_before_validate = fn; }
 
 uint64_t chain_cache_misses() {
   graph_guard guard;

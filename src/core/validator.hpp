@@ -44,4 +44,8 @@ void validator_thread_exit(thread_state &t);
 
 uint64_t chain_cache_misses();
 
+// Tests: called on a chain cache miss between the class lookup and taking
+// the graph lock, where a racing unregistration can land.
+void set_before_validate_hook(void (*fn)());
+
 }  // namespace lockdep

@@ -28,6 +28,12 @@ char g_open_path[1100];    // log_path as expanded
 pid_t g_last_report_pid;   // the process that printed the last report
 bool g_told_write_failed;  // in this process
 
+// The report being written, kept off the caller's stack. Report lock.
+char g_buf[16384];                     // its text
+uintptr_t g_frames[kMaxStackDepth];    // the current stack
+constexpr uint32_t kNameRoom = 192;    // a lock described by its address
+constexpr uint32_t kSymbolRoom = 256;  // one symbolized address
+
 constexpr uint32_t kSeenSlots = 1u << 14;
 uint64_t g_seen[kSeenSlots];  // signatures of problems already reported
 uint32_t g_seen_count;
@@ -217,21 +223,29 @@ report_writer::~report_writer() {
 }
 
 void report_writer::flush() {
-  write_report(buf_, len_);
+  write_report(g_buf, len_);
   len_ = 0;
 }
 
+// Formats straight into the buffer; what does not fit is formatted again
+// after the buffer is written out.
 void report_writer::print(const char *fmt, ...) {
-  char line[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = std::vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if (static_cast<size_t>(n) >= sizeof line) n = sizeof line - 1;
-  if (len_ + static_cast<uint32_t>(n) > sizeof buf_) flush();
-  std::memcpy(buf_ + len_, line, static_cast<size_t>(n));
-  len_ += static_cast<uint32_t>(n);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = std::vsnprintf(g_buf + len_, sizeof g_buf - len_, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if (len_ + static_cast<uint32_t>(n) < sizeof g_buf) {
+      len_ += static_cast<uint32_t>(n);
+      return;
+    }
+    if (len_ == 0) {  // longer than the whole buffer: cut
+      len_ = sizeof g_buf - 1;
+      return;
+    }
+    flush();
+  }
 }
 
 void report_writer::thread_ident() {
@@ -240,18 +254,23 @@ void report_writer::thread_ident() {
   print("%s/%d", comm, static_cast<int>(gettid()));
 }
 
+char *report_writer::reserve(uint32_t n) {
+  if (len_ + n > sizeof g_buf) flush();
+  return g_buf + len_;
+}
+
+void report_writer::commit(const char *text) { len_ += static_cast<uint32_t>(std::strlen(text)); }
+
 void report_writer::lock_name(uint32_t class_idx) {
   const lock_class *c = class_at(class_idx);
-  char described[192];
-  const char *name = c->name;
-  if (!name[0]) {
-    describe_lock(reinterpret_cast<uintptr_t>(c->key), c->first_ip, described, sizeof described);
-    name = described;
+  if (c->name[0]) {
+    print("%s", c->name);
+  } else {
+    char *out = reserve(kNameRoom);
+    describe_lock(reinterpret_cast<uintptr_t>(read_class_key(c)), c->first_ip, out, kNameRoom);
+    commit(out);
   }
-  if (c->subclass)
-    print("%s/%u", name, c->subclass);
-  else
-    print("%s", name);
+  if (c->subclass) print("/%u", c->subclass);
 }
 
 void report_writer::lock_name_of(const void *instance, const char *name) {
@@ -259,20 +278,21 @@ void report_writer::lock_name_of(const void *instance, const char *name) {
     print("%s", name);
     return;
   }
-  char described[192];
-  describe_lock(reinterpret_cast<uintptr_t>(instance), 0, described, sizeof described);
-  print("%s", described);
+  char *out = reserve(kNameRoom);
+  describe_lock(reinterpret_cast<uintptr_t>(instance), 0, out, kNameRoom);
+  commit(out);
 }
 
 void report_writer::ip(uintptr_t addr) {
-  char sym[256];
-  symbolize(addr, sym, sizeof sym);
-  print("%s", sym);
+  char *out = reserve(kSymbolRoom);
+  symbolize(addr, out, kSymbolRoom);
+  commit(out);
 }
 
 void report_writer::held(const held_lock &h) {
   print("%p (", h.instance);
-  if (class_at(h.class_idx)->generation == h.class_generation)
+  const lock_class *c = class_at(h.class_idx);
+  if (read_class_generation(c) == h.class_generation && read_class_key(c))
     lock_name(h.class_idx);
   else
     print("(forgotten class)");
@@ -291,9 +311,8 @@ void report_writer::trace(trace_view t, int indent) {
 }
 
 void report_writer::current_stack() {
-  uintptr_t frames[kMaxStackDepth];
-  const uint32_t n = capture_stack(frames, current_options().stack_depth);
-  trace({frames, n}, 1);
+  const uint32_t n = capture_stack(g_frames, current_options().stack_depth);
+  trace({g_frames, n}, 1);
 }
 
 void report_writer::held_locks(const thread_state &t) {
@@ -320,6 +339,14 @@ void report_turn_off(const char *bug_line) {
   g_report_lock.lock();
   write_report(line, static_cast<size_t>(n) < sizeof line ? n : sizeof line - 1);
   count_report();
+  g_report_lock.unlock();
+}
+
+void report_line(const char *line, bool counts) {
+  g_report_lock.lock();
+  write_all(report_fd(), line, std::strlen(line));
+  write_all(report_fd(), "\n", 1);
+  if (counts) count_report();
   g_report_lock.unlock();
 }
 

@@ -19,7 +19,9 @@ bool report_wanted(uint32_t kind, uint64_t a, uint64_t b);
 bool report_wanted_here(uint32_t kind, uint64_t a, uint64_t b);
 
 // One report. Holds the report lock from construction to destruction, then
-// applies halt_on_error / abort_on_error.
+// applies halt_on_error / abort_on_error. Its text collects in a static
+// buffer that the report lock protects, not on the caller's stack: the
+// validator runs on whatever stack the host's thread has, 16 KiB included.
 class report_writer {
  public:
   explicit report_writer(const char *title);
@@ -40,7 +42,10 @@ class report_writer {
 
  private:
   void flush();
-  char buf_[16384];
+  // Room for n bytes (a NUL-terminated string written in place), then its
+  // length added to the text.
+  char *reserve(uint32_t n);
+  void commit(const char *text);
   uint32_t len_ = 0;
 };
 
@@ -48,6 +53,11 @@ class report_writer {
 void report_turn_off(const char *bug_line);
 
 uint64_t reports_printed();
+
+// One line (`line` has no newline) to the report stream, under the report
+// lock. `counts`: it is a report (misuse of the API), counted as one and
+// told to the `lockdep` command; otherwise a note that changes no status.
+void report_line(const char *line, bool counts);
 
 // fork(): the report lock is taken around it, so that a child forked while
 // another thread prints a report does not inherit it locked.
