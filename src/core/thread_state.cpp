@@ -86,13 +86,17 @@ state_block *new_block() {
 
 // A thread the kernel would not give a block to is never checked: every
 // validator_entry on it is inactive, and its held stack stays empty.
+// Built with pthread_once, not a function-local static: C++'s guarded
+// statics need libstdc++ (__cxa_guard_*), which liblockdep.so must not
+// load into every program.
+alignas(thread_state) unsigned char g_unchecked_storage[sizeof(thread_state)];
+pthread_once_t g_unchecked_once = PTHREAD_ONCE_INIT;
+
+void build_unchecked_state() { (new (g_unchecked_storage) thread_state())->recursion = 1; }
+
 thread_state *unchecked_state() {
-  static thread_state *s = [] {
-    static thread_state state;
-    state.recursion = 1;
-    return &state;
-  }();
-  return s;
+  pthread_once(&g_unchecked_once, build_unchecked_state);
+  return std::launder(reinterpret_cast<thread_state *>(g_unchecked_storage));
 }
 
 pthread_key_t g_exit_key;

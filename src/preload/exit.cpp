@@ -92,13 +92,12 @@ void hide_own_frames() {
 }  // namespace
 
 void forget_held_robust_mutexes(thread_state &t) {
-  constexpr uint32_t kMax = 256;
+  constexpr uint32_t kMax = 64;  // on the exiting thread's own (maybe small) stack
   const void *robust[kMax];
   const uint32_t n = held_robust_mutexes(robust, kMax);
   if (!n) return;
   for (size_t i = t.held.size(); i-- > 0;)
-    if (in(robust, n, t.held[i].instance))
-      t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
+    if (in(robust, n, t.held[i].instance)) t.held.erase_at(i);
 }
 
 void thread_exit_check(thread_state &t) {
