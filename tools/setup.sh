@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# clang-14, libclang-rt-14-dev: the libFuzzer targets (tools/fuzz.sh); llvm-14:
+# llvm-symbolizer, for their crash stacks.
 packages=(build-essential cmake pkg-config liburcu-dev libboost-container-dev catch2
-          libunwind-dev libbenchmark-dev clang-format pigz zstd)
+          libunwind-dev libbenchmark-dev clang-format pigz zstd clang-14 libclang-rt-14-dev llvm-14)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

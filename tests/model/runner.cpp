@@ -94,7 +94,7 @@ runner::~runner() {
     std::lock_guard lk(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  for (auto &cv : turn_cv_) cv.notify_all();
   for (std::thread &w : workers_) w.join();
   close(log_fd_);
 }
@@ -157,7 +157,7 @@ void runner::execute(int thread, const step &s) {
 void runner::worker(int id) {
   std::unique_lock lk(mu_);
   for (;;) {
-    cv_.wait(lk, [&] {
+    turn_cv_[id].wait(lk, [&] {
       return stopping_ || (steps_ && turn_ < steps_->size() && (*steps_)[turn_].thread == id);
     });
     if (stopping_) return;
@@ -169,8 +169,15 @@ void runner::worker(int id) {
     lk.lock();
     do ++turn_;
     while (turn_ < steps_->size() && !valid_[turn_]);
-    cv_.notify_all();
+    pass_baton();
   }
+}
+
+void runner::pass_baton() {
+  if (turn_ < steps_->size())
+    turn_cv_[(*steps_)[turn_].thread].notify_one();
+  else
+    done_cv_.notify_one();
 }
 
 void runner::run(const trace &t, const std::function<void(size_t, const report_list &)> &on_step) {
@@ -181,15 +188,23 @@ void runner::run(const trace &t, const std::function<void(size_t, const report_l
   on_step_ = on_step;
   turn_ = 0;
   while (turn_ < t.steps.size() && !valid_[turn_]) ++turn_;
-  cv_.notify_all();
-  cv_.wait(lk, [&] { return turn_ >= t.steps.size(); });
+  pass_baton();
+  done_cv_.wait(lk, [&] { return turn_ >= t.steps.size(); });
   steps_ = nullptr;
   on_step_ = nullptr;
 }
 
-void runner::forget_everything() {
+report_list runner::forget_everything() {
+  // Every map first made keyless, so that the trace's own validity rules
+  // accept the releases and resets, and a reset forgets the map's classes.
   trace cleanup;
   cleanup.threads = kMaxThreads;
+  for (int m = 0; m < kMaxMaps; ++m) {
+    step s;
+    s.what = op::init;
+    s.map = m;
+    cleanup.steps.push_back(s);
+  }
   for (int th = 0; th < kMaxThreads; ++th)
     for (size_t j = acquired_[th].size(); j-- > 0;) {
       step s;
@@ -200,10 +215,8 @@ void runner::forget_everything() {
     }
   for (int m = 0; m < kMaxMaps; ++m) {
     step s;
-    s.what = op::init;  // keyless, so that reset forgets its own classes
-    s.map = m;
-    cleanup.steps.push_back(s);
     s.what = op::reset;
+    s.map = m;
     cleanup.steps.push_back(s);
   }
   for (int k = 0; k < kMaxKeys; ++k) {
@@ -212,7 +225,12 @@ void runner::forget_everything() {
     s.key = k;
     cleanup.steps.push_back(s);
   }
-  run(cleanup, nullptr);
+  report_list printed;
+  run(cleanup,
+      [&](size_t, const report_list &r) { printed.insert(printed.end(), r.begin(), r.end()); });
+  // Every map now has its cleanup name, the last kMaxMaps made.
+  while (names_.size() > kMaxMaps) names_.pop_front();
+  return printed;
 }
 
 }  // namespace difftest

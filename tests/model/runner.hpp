@@ -32,10 +32,13 @@ class runner {
   // Releases what each thread still holds and forgets every key and map, so
   // that the next trace starts from an empty graph (the fuzzer runs many
   // traces in one process).
-  void forget_everything();
+  // Returns what that printed (nothing, when the runner's bookkeeping
+  // matches the validator's).
+  report_list forget_everything();
 
  private:
   void worker(int id);
+  void pass_baton();  // under mu_
   void execute(int thread, const step &s);
   report_list read_reports();
 
@@ -43,7 +46,8 @@ class runner {
   long log_offset_ = 0;
 
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable turn_cv_[kMaxThreads];  // one per worker: wake only the next
+  std::condition_variable done_cv_;
   std::vector<std::thread> workers_;
   const std::vector<step> *steps_ = nullptr;
   std::vector<bool> valid_;
