@@ -41,7 +41,7 @@ for ((first = 0; first < traces; first += batch)); do
   fi
 done
 wait || true
-grep -hv '^difftest: seed\|^reports agreed on\|known chain cache defect$' "$logs"/batch*.log || true
+grep -hv '^difftest: seed\|^reports agreed on\|known chain cache defect: ' "$logs"/batch*.log || true
 total=0 mismatches=0 known=0
 while read -r count bad explained; do
   total=$((total + count))
@@ -51,7 +51,9 @@ done < <(sed -n 's/^difftest: seed .*(\([0-9]*\) traces, [0-9]* steps): \([0-9]*
 agreed=$(sed -n 's/^reports agreed on: //p' "$logs"/batch*.log |
   awk '{for (i = 1; i < NF; i += 2) n[$i] += $(i + 1)} END {for (k in n) printf " %s %d", k, n[k]}')
 echo "difftest: seed $seed: $total traces in $((SECONDS - start)) s; reports agreed on:$agreed"
+by_defect=$(sed -n 's/.*known chain cache defect: //p' "$logs"/batch*.log | sort | uniq -c |
+  awk '{n = $1; $1 = ""; printf "%s%s:%d", sep, $0, n; sep = ","}')
 echo "difftest: $mismatches mismatches, $known of them the known chain cache defects" \
-  "(tests/model/regressions/pending/), $((mismatches - known)) unexplained"
+  "(tests/model/regressions/pending/; by defect:${by_defect:- none}), $((mismatches - known)) unexplained"
 [ "$total" -eq "$traces" ] || { echo "difftest: some batches did not finish" >&2; exit 1; }
 [ "$mismatches" -eq "$known" ]

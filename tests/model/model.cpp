@@ -31,15 +31,16 @@
 // two locks, and the chain cache as such: the model re-checks every
 // acquisition, so the test shows that caching never changes a result.
 //
-// With chain_cache set, the model also skips the checks of a held stack
+// With a chain_cache mode, the model also skips the checks of a held stack
 // (classes and modes, bottom to top) that was checked before, as the
 // validator's chain cache does, and so copies its two known defects
 // (tests/model/regressions/pending/): the stack's key ignores the trylock
 // flag, though which dependencies a stack adds depends on it; and a stack
 // is cached even when one of its dependencies was rejected for closing a
 // cycle, so once the cycle's other dependencies are forgotten, that order
-// is never recorded. difftest --chain-cache uses it to look for other
-// differences while those two wait for a fix.
+// is never recorded. kKeyIgnoresTrylock and kCachesRejected copy one
+// each; difftest --chain-cache (kValidatorCache) copies both, to look for
+// other differences while those two wait for a fix.
 //
 // Like the kernel, dependencies come only from the nearest non-trylock:
 // with recursive readers that is incomplete (A, then B as a recursive
@@ -52,7 +53,7 @@
 
 namespace difftest {
 
-model::model(int threads, bool chain_cache)
+model::model(int threads, unsigned chain_cache)
     : held_(static_cast<size_t>(threads)), chain_cache_(chain_cache) {}
 
 int model::class_of(int map, int sub) {
@@ -107,16 +108,17 @@ bool model::closes_strong_cycle(const dep &added) const {
   return walk(added);
 }
 
-void model::add_dependency(const held &prev, const held &next, report_list &out) {
+bool model::add_dependency(const held &prev, const held &next, report_list &out) {
   const dep d{prev.cls, next.cls, prev.mode != 0, next.mode == 2};
-  if (deps_.count(d)) return;
+  if (deps_.count(d)) return true;
   if (closes_strong_cycle(d)) {
     if (reported_.insert({"circular", prev.cls, next.cls}).second)
       out.push_back("circular next=" + lock_text(next.map, next.cls) +
                     " prev=" + lock_text(prev.map, prev.cls));
-    return;
+    return false;
   }
   deps_.insert(d);
+  return true;
 }
 
 report_list model::apply(const step &s) {
@@ -162,13 +164,16 @@ report_list model::apply(const step &s) {
       }
       const held next{s.map, class_of(s.map, s.sub), s.mode, s.trylock, 0};
       bool check = !s.trylock;
+      std::vector<std::pair<int, int>> chain;
       if (check && chain_cache_) {
-        std::vector<std::pair<int, int>> chain;
-        for (const held &h : stack) chain.emplace_back(h.cls, h.mode);
+        const bool trylock_bit = (chain_cache_ & kKeyIgnoresTrylock) != kKeyIgnoresTrylock;
+        for (const held &h : stack)
+          chain.emplace_back(h.cls, h.mode + (trylock_bit && h.trylock ? 3 : 0));
         chain.emplace_back(next.cls, next.mode);
-        check = chains_.insert(chain).second;
+        check = !chains_.count(chain);
       }
       if (check) {
+        bool all_added = true;
         bool recursive = false, read_of_read = false;
         for (const held &h : stack) {
           if (!alive(h) || h.cls != next.cls) continue;
@@ -185,10 +190,12 @@ report_list model::apply(const step &s) {
         if (!recursive && !read_of_read) {
           for (size_t i = stack.size(); i-- > 0;) {
             if (!alive(stack[i])) continue;
-            add_dependency(stack[i], next, out);
+            all_added &= add_dependency(stack[i], next, out);
             if (!stack[i].trylock) break;
           }
         }
+        if (chain_cache_ && (all_added || (chain_cache_ & kCachesRejected) == kCachesRejected))
+          chains_.insert(chain);
       }
       stack.push_back(next);
       break;

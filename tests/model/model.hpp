@@ -21,9 +21,16 @@ using report_list = std::vector<std::string>;
 
 class model {
  public:
-  // `chain_cache`: also do what the validator's chain cache does, two known
-  // defects included (see model.cpp); off, the model states the rules only.
-  explicit model(int threads, bool chain_cache = false);
+  // The validator's chain cache, and its two known defects (model.cpp), for
+  // looking past them: 0 (the default) states the rules only.
+  enum chain_cache_mode : unsigned {
+    kNoCache = 0,
+    kCache = 1,                   // a correct cache: changes no result
+    kKeyIgnoresTrylock = 1 | 2,   // the key has no trylock bit
+    kCachesRejected = 1 | 4,      // cached although a dependency was rejected
+    kValidatorCache = 1 | 2 | 4,  // both, as the validator does today
+  };
+  explicit model(int threads, unsigned chain_cache = kNoCache);
   // Applies one valid step (see valid_steps()) and returns what it reports.
   report_list apply(const step &s);
 
@@ -60,7 +67,8 @@ class model {
 
   int class_of(int map, int sub);
   void forget_owner(bool is_key, int id);
-  void add_dependency(const held &prev, const held &next, report_list &out);
+  // False when the dependency closed a cycle and was not added.
+  bool add_dependency(const held &prev, const held &next, report_list &out);
   bool closes_strong_cycle(const dep &added) const;
   std::string lock_text(int map, int cls) const;
 
@@ -71,7 +79,7 @@ class model {
   std::set<dep> deps_;
   std::set<std::tuple<std::string, int, int>> reported_;  // kind, class, class
   std::set<int> unlock_reported_;                         // map
-  bool chain_cache_;
+  unsigned chain_cache_;
   std::set<std::vector<std::pair<int, int>>> chains_;  // (class, mode) of each held lock
 };
 
