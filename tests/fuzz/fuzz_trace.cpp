@@ -57,7 +57,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const bool compare =
       lockdep_report_count() < 15000 && stats.classes_registered + 1024 < stats.classes_capacity;
 
-  model m(t.threads);
+  // The model copies the chain cache's two known defects (see
+  // tests/model/model.cpp), as the ctest difftest batch does, so that the
+  // fuzzer looks for anything else; drop it once they are fixed.
+  model m(t.threads, model::kValidatorCache);
   std::map<size_t, report_list> expected;
   const std::vector<bool> valid = valid_steps(t);
   for (size_t i = 0; i < t.steps.size(); ++i) {
