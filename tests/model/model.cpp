@@ -42,6 +42,12 @@
 // each; difftest --chain-cache (kValidatorCache) copies both, to look for
 // other differences while those two wait for a fix.
 //
+// A recursive read of a class held for reading adds no dependency here, as
+// in the validator and in kernels before 5.10 (check_deadlock() returned
+// 2); today's kernel lets it add them (the check `continue`s and returns 1),
+// which records e.g. B->A for A(read), B, A(recursive read). The model
+// keeps the validator's rule; changing both is a decision, not a bug fix.
+//
 // Like the kernel, dependencies come only from the nearest non-trylock:
 // with recursive readers that is incomplete (A, then B as a recursive
 // reader, then C records A->B and B->C, a path that is not strong, but no
