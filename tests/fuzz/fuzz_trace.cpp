@@ -27,7 +27,14 @@ using namespace difftest;
 
 namespace {
 
-std::set<int> g_unlock_reported;  // maps whose bad unlock was reported by an earlier input
+std::set<int> g_unlock_reported;
+uint64_t g_inputs, g_compared;  // printed at exit: how much the model checked
+
+void print_counts() {
+  std::fprintf(stderr, "fuzz_trace: %llu inputs, %llu of them compared with the model\n",
+               static_cast<unsigned long long>(g_inputs),
+               static_cast<unsigned long long>(g_compared));
+}  // maps whose bad unlock was reported by an earlier input
 
 // "unlock m3.2" -> 3
 int unlock_map(const std::string &report) {
@@ -48,7 +55,10 @@ int unlock_map(const std::string &report) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static runner *r = new runner;  // its threads live as long as the process
+  static runner *r = [] {
+    std::atexit(print_counts);
+    return new runner;  // its threads live as long as the process
+  }();
   const trace t = decode(data, size);
   if (t.steps.empty()) return 0;
 
@@ -56,6 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lockdep_get_stats(&stats);
   const bool compare =
       lockdep_report_count() < 15000 && stats.classes_registered + 1024 < stats.classes_capacity;
+  ++g_inputs;
+  g_compared += compare;
 
   // The model copies the chain cache's two known defects (see
   // tests/model/model.cpp), as the ctest difftest batch does, so that the
