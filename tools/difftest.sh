@@ -2,8 +2,8 @@
 # The long differential run: N random traces from SEED through the real
 # validator and the reference model (tests/model/), in batches of 5,000,
 # JOBS batches at a time. Mismatches are shrunk and saved under OUT (default
-# BUILD_DIR/difftest-mismatches) for a look: a validator defect goes to
-# tests/model/regressions/pending/, and once fixed to tests/model/regressions/.
+# BUILD_DIR/difftest-mismatches) for a look; once the defect is fixed its
+# trace goes to tests/model/regressions/.
 # Mismatches that the chain cache's two known defects explain are counted
 # and not saved (see tests/model/model.cpp). Fails on any other mismatch.
 #   tools/difftest.sh [-n TRACES] [-s SEED] [-j JOBS] [-b BUILD_DIR] [-o OUT]

@@ -13,8 +13,12 @@ namespace lockdep {
 // Identity of one held lock inside a chain: class, read mode, and the
 // class's generation, so that a chain cached with a class that was later
 // zapped can never match a stack holding the slot's next occupant.
-inline uint64_t hlock_id(uint32_t class_idx, uint8_t read, uint32_t generation) {
-  return class_idx | (uint64_t{read} << kMaxClassesBits) | (uint64_t{generation} << 32);
+// The trylock bit is part of it: which dependencies a stack records depends
+// on which of its locks were trylocks, so a stack validated with a blocking
+// lock must not stand for the same classes taken with a trylock, and back.
+inline uint64_t hlock_id(uint32_t class_idx, uint8_t read, bool trylock, uint32_t generation) {
+  return class_idx | (uint64_t{read} << kMaxClassesBits) |
+         (uint64_t{trylock} << (kMaxClassesBits + 2)) | (uint64_t{generation} << 32);
 }
 inline uint32_t hlock_class(uint64_t id) { return static_cast<uint32_t>(id) & (kMaxClasses - 1); }
 

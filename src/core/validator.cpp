@@ -32,6 +32,12 @@ void (*g_before_validate)();  // tests: widens the race window below
 std::atomic<bool> g_depth_noted;
 
 // Under the graph lock.
+// A class in its current life, for deduplicating reports: a slot reused by
+// another class is another problem.
+uint64_t class_identity(const held_lock &h) {
+  return h.class_idx | (uint64_t{h.class_generation} << 32);
+}
+
 bool stale(const held_lock &h) { return !class_live(h.class_idx, h.class_generation); }
 
 const char *lock_verb(uint8_t read) { return read ? "rlock" : "lock"; }
@@ -110,8 +116,9 @@ void report_recursive(thread_state &t, const held_lock &prev, const held_lock &n
 
 // Records prev -> next unless it closes a strong cycle. Returns false when
 // validation must stop (a pool ran out and the validator is off).
+// `rejected` is set when the dependency closes a cycle and is not added.
 bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next,
-                    uint32_t &trace) {
+                    uint32_t &trace, bool &rejected) {
   const uint8_t kind = dep_kind(prev.read, next.read);
   const uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
   // Known already: the graph stays free of strong cycles after every
@@ -119,9 +126,10 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
   if (existing && (dependency_at(existing).mask & kind)) return true;
   if (const uint32_t len =
           find_strong_path(next.class_idx, next.read, prev.class_idx, prev.read, g_path)) {
-    if (report_wanted(kCircular, prev.class_idx, next.class_idx))
+    if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
       report_circular(t, prev, next, g_path, len);
-    return true;  // the edge is not added: the graph stays acyclic
+    rejected = true;  // the edge is not added: the graph stays acyclic
+    return true;
   }
   if (!trace && !(trace = save_current_trace())) return false;
   if (existing)
@@ -155,7 +163,7 @@ void validate_chain(thread_state &t, const held_lock &next) {
       recursive_read_of_held = true;
       continue;
     }
-    if (report_wanted(kRecursive, next.class_idx, 0)) report_recursive(t, h, next);
+    if (report_wanted(kRecursive, class_identity(next), 0)) report_recursive(t, h, next);
     checked = false;
     break;
   }
@@ -163,12 +171,17 @@ void validate_chain(thread_state &t, const held_lock &next) {
   // trylock above it: the locks below are ordered before it already.
   if (checked && !recursive_read_of_held) {
     uint32_t trace = 0;
+    bool rejected = false;
     for (size_t i = t.held.size(); i-- > 0;) {
       const held_lock &h = t.held[i];
       if (stale(h)) continue;
-      if (!check_prev_add(t, h, next, trace)) return;
+      if (!check_prev_add(t, h, next, trace, rejected)) return;
       if (!h.trylock) break;
     }
+    // A stack whose dependency was rejected is checked again next time:
+    // once the graph changes (a class in the cycle is forgotten), the same
+    // stack records its dependency.
+    if (rejected) return;
   }
   if (!cacheable) return;
   uint32_t n = 0;
@@ -248,7 +261,7 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
   h.read = r.read;
   h.trylock = r.trylock;
   h.reentrant = r.reentrant;
-  h.id = hlock_id(h.class_idx, h.read, h.class_generation);
+  h.id = hlock_id(h.class_idx, h.read, h.trylock, h.class_generation);
   h.chain_key = iterate_chain_key(t.held.empty() ? 0 : t.held.back().chain_key, h.id);
   // A trylock cannot block, so it adds no edge into the tried lock; it is
   // held afterwards, so the next acquisition adds edges from it. A class

@@ -96,7 +96,21 @@ bool apply(options &o, const char *key, const char *value) {
 
 const options &current_options() { return g_options; }
 
+namespace {
+bool parse_options_into(const char *text, char *err, size_t err_len);
+}  // namespace
+
+// The error names what the user wrote, which may hold any byte: control
+// characters are shown as '?', so the message stays one line.
 bool parse_options(const char *text, char *err, size_t err_len) {
+  if (parse_options_into(text, err, err_len)) return true;
+  for (char *c = err; err_len && *c; ++c)
+    if (static_cast<unsigned char>(*c) < 0x20 || *c == 0x7f) *c = '?';
+  return false;
+}
+
+namespace {
+bool parse_options_into(const char *text, char *err, size_t err_len) {
   options next = g_options;
   char item[1200];
   for (const char *p = text ? text : ""; *p;) {
@@ -156,6 +170,7 @@ bool parse_options(const char *text, char *err, size_t err_len) {
   g_options = next;
   return true;
 }
+}  // namespace
 
 bool expand_log_path(const char *pattern, int pid, char *out, size_t out_len) {
   size_t n = 0;

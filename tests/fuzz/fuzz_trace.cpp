@@ -69,10 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ++g_inputs;
   g_compared += compare;
 
-  // The model copies the chain cache's two known defects (see
-  // tests/model/model.cpp), as the ctest difftest batch does, so that the
-  // fuzzer looks for anything else; drop it once they are fixed.
-  model m(t.threads, model::kValidatorCache);
+  model m(t.threads, model::kNoCache);
   std::map<size_t, report_list> expected;
   const std::vector<bool> valid = valid_steps(t);
   for (size_t i = 0; i < t.steps.size(); ++i) {

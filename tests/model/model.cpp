@@ -33,14 +33,15 @@
 //
 // With a chain_cache mode, the model also skips the checks of a held stack
 // (classes and modes, bottom to top) that was checked before, as the
-// validator's chain cache does, and so copies its two known defects
-// (tests/model/regressions/pending/): the stack's key ignores the trylock
+// validator's chain cache once did, and so copies its two former defects
+// (fixed; their traces are tests/model/regressions/chain_key_ignores_trylock
+// and rejected_dependency_cached): the stack's key ignored the trylock
 // flag, though which dependencies a stack adds depends on it; and a stack
-// is cached even when one of its dependencies was rejected for closing a
-// cycle, so once the cycle's other dependencies are forgotten, that order
-// is never recorded. kKeyIgnoresTrylock and kCachesRejected copy one
-// each; difftest --chain-cache (kValidatorCache) copies both, to look for
-// other differences while those two wait for a fix.
+// was cached even when one of its dependencies was rejected for closing a
+// cycle, so once the cycle's other dependencies were forgotten, that order
+// was never recorded. kKeyIgnoresTrylock and kCachesRejected copy one
+// each; difftest --chain-cache (kValidatorCache) copies both, to show that
+// a regression of either is what a mismatch is.
 //
 // A recursive read of a class held for reading adds no dependency here, as
 // in the validator and in kernels before 5.10 (check_deadlock() returned
