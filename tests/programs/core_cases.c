@@ -83,12 +83,46 @@ static int past_depth_limit(void) {
   return 0;
 }
 
+static void *lock_once(void *arg) {
+  pthread_mutex_lock(&g_first);
+  pthread_mutex_unlock(&g_first);
+  return arg;
+}
+
+static int mapping_count(void) {
+  FILE *f = fopen("/proc/self/maps", "r");
+  if (!f) return -1;
+  int n = 0;
+  char line[512];
+  while (fgets(line, sizeof line, f)) ++n;
+  fclose(f);
+  return n;
+}
+
+/* Thousands of short-lived threads: each one's validator state is taken
+ * back at its exit and reused, so the address space does not grow. */
+static int thread_churn(void) {
+  int counts[3];
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 1000; ++i) {
+      pthread_t t[4];
+      for (int j = 0; j < 4; ++j) pthread_create(&t[j], NULL, lock_once, NULL);
+      for (int j = 0; j < 4; ++j) pthread_join(t[j], NULL);
+    }
+    counts[round] = mapping_count();
+  }
+  printf("mappings after each round: %d %d %d: %s\n", counts[0], counts[1], counts[2],
+         counts[1] == counts[0] && counts[2] == counts[0] ? "stable" : "growing");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   for (int i = 0; i < kMany; ++i) pthread_mutex_init(&g_many[i], NULL);
   const char *name = argc > 1 ? argv[1] : "";
   if (!strcmp(name, "small_stacks")) return small_stacks();
   if (!strcmp(name, "deep_nesting")) return deep_nesting(argc > 2 ? atoi(argv[2]) : 310);
   if (!strcmp(name, "past_depth_limit")) return past_depth_limit();
+  if (!strcmp(name, "thread_churn")) return thread_churn();
   fprintf(stderr, "unknown case '%s'\n", name);
   return 2;
 }

@@ -29,6 +29,10 @@ program_test(core_past_depth_limit --status 66 --count ${NOT_TRACKED} 1 --count 
   --lacks "^BUG:" --lacks "turning off" --lacks "bad unlock balance" --stdout "^still running"
   -- ${LOCKDEP} -- ${CORE} past_depth_limit)
 
+# ---- per-thread state: taken back at thread exit and reused ----------------
+program_test(core_thread_churn --status 0 --clean --stdout ": stable$"
+  -- ${LOCKDEP} -- ${CORE} thread_churn)
+
 # ---- the API from a plugin loaded with dlopen() (no preload) ----------------
 program_test(core_dlopen_api_plugin --status 0 --count ${CIRCULAR} 1
   --has "\\(plugin_index\\)" --stdout "^reports: 1, on a thread: 1$"
