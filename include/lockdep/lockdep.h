@@ -68,6 +68,7 @@ struct lockdep_stats {
   uint64_t chain_cache_misses;
   uint64_t reports;
   int enabled; /* 0 once the validator turned itself off */
+  uint64_t reports_suppressed; /* matched a suppression: not printed, not counted in reports */
 };
 
 /* Describe a lock. `name` must outlive the map (a string literal).
