@@ -120,3 +120,9 @@ program_test(suppress_acquired_in_file --status 0 --clean
   -- ${LOCKDEP} --suppressions=${SUPP}/acquired_in_program -- ${S} callback_thread_exit)
 program_test(suppress_acquired_in_file_partial --status 66 --count ${EXIT_HELD} 1
   -- ${LOCKDEP} --suppressions=${SUPP}/acquired_in_program -- ${S} jni_thread_exit)
+# halt_on_error stops at the first printed report, not at a suppressed one.
+program_test(suppress_halt_on_error_skips_suppressed --status 66 --count ${CIRCULAR} 1
+  --has "\\(g_gamma\\)" --lacks "\\(g_alpha\\)"
+  -- ${LOCKDEP} --halt-on-error --suppressions=${SUPP}/by_function -- ${S} two_cycles)
+program_test(suppress_halt_on_error_all_suppressed --status 0 --clean --stdout "two_cycles done"
+  -- ${LOCKDEP} --halt-on-error --suppressions=${SUPP}/all -- ${S} two_cycles)
