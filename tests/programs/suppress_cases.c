@@ -38,9 +38,7 @@ static void __attribute__((noinline)) invert_gamma_delta(void) {
 }
 
 /* The alpha/beta problem again, from another function. */
-static void __attribute__((noinline)) invert_alpha_beta_elsewhere(void) {
-  both(&g_beta, &g_alpha);
-}
+static void __attribute__((noinline)) invert_alpha_beta_elsewhere(void) { both(&g_beta, &g_alpha); }
 
 static void take_own_lock(void) { pthread_mutex_lock(&g_own_lock); }
 

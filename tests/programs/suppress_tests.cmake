@@ -126,3 +126,7 @@ program_test(suppress_halt_on_error_skips_suppressed --status 66 --count ${CIRCU
   -- ${LOCKDEP} --halt-on-error --suppressions=${SUPP}/by_function -- ${S} two_cycles)
 program_test(suppress_halt_on_error_all_suppressed --status 0 --clean --stdout "two_cycles done"
   -- ${LOCKDEP} --halt-on-error --suppressions=${SUPP}/all -- ${S} two_cycles)
+# The command checks the file itself, before it tries to run the program.
+program_test(suppress_bad_file_checked_by_command --status 2 --count "lockdep:" 1
+  --has "^lockdep: ${SUPP}/no_colon:3: expected KIND:PATTERN"
+  -- ${LOCKDEP} --suppressions=${SUPP}/no_colon -- /nonexistent/program)
