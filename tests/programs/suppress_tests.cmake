@@ -130,3 +130,22 @@ program_test(suppress_halt_on_error_all_suppressed --status 0 --clean --stdout "
 program_test(suppress_bad_file_checked_by_command --status 2 --count "lockdep:" 1
   --has "^lockdep: ${SUPP}/no_colon:3: expected KIND:PATTERN"
   -- ${LOCKDEP} --suppressions=${SUPP}/no_colon -- /nonexistent/program)
+
+# Every kind name reaches its report: a rule of that kind (and of no other)
+# hides the report that the same program prints without it.
+suppression_file(each_kind "recursive:*\nunlock:*\nfreed:*\nexit:g_main_lock\nafter_destroy:use_after_destroy\ncond_unheld:*\ncond_two_mutexes:g_m2\n")
+suppression_file(circular_only "circular:*\n")
+foreach(kind_case
+    "recursive|${C}|aa_errorcheck" "freed|${C}|free_held" "exit|${M}|main_returns_holding"
+    "after_destroy|${M}|use_after_destroy" "cond_unheld|${M}|cond_wait_unheld"
+    "cond_two_mutexes|${M}|cond_two_mutexes" "unlock|${M}|repeated_misuse")
+  string(REPLACE "|" ";" parts "${kind_case}")
+  list(GET parts 0 kind)
+  list(GET parts 1 program)
+  list(GET parts 2 case)
+  program_test(suppress_kind_${kind} --status 0 --clean
+    --has "^ suppressed reports: +[0-9]+ \\(${kind} [0-9]+\\)$"
+    -- ${LOCKDEP} --print-stats --suppressions=${SUPP}/each_kind -- ${program} ${case})
+  program_test(suppress_kind_${kind}_other_rule --status 66 --has "^WARNING: "
+    -- ${LOCKDEP} --suppressions=${SUPP}/circular_only -- ${program} ${case})
+endforeach()
