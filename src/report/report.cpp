@@ -31,7 +31,7 @@ bool g_told_write_failed;  // in this process
 
 // Suppressions: what the matching pass of the current report found. All
 // under the report lock.
-constexpr uint32_t kMaxRules = kMaxSuppressions + 16;
+constexpr uint32_t kMaxRules = kMaxSuppressions + kMaxDefaultSuppressions;
 bool g_acquired_elsewhere[kMaxRules];  // an acquired_in rule a held lock failed
 std::atomic<uint64_t> g_suppressed[kSuppressKinds];
 

@@ -24,6 +24,7 @@ constexpr suppression kDefaults[] = {
     // lock held at thread exit is still reported.
     {4 /* exit */, true, "libjvm.so"},
 };
+static_assert(sizeof kDefaults / sizeof kDefaults[0] <= kMaxDefaultSuppressions);
 
 struct table {
   suppression items[kMaxSuppressions];

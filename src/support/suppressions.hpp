@@ -17,6 +17,7 @@ const char *suppress_kind_name(uint32_t kind);
 inline constexpr uint32_t kMaxSuppressions = 256;      // lines with a rule, per file
 inline constexpr uint32_t kSuppressionBytes = 16384;   // all their patterns
 inline constexpr uint32_t kMaxSuppressionLine = 1023;  // bytes per line
+inline constexpr uint32_t kMaxDefaultSuppressions = 16;
 
 struct suppression {
   uint32_t kind;     // a kind, or kAnyKind
