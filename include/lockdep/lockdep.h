@@ -80,7 +80,8 @@ struct lockdep_stats {
   uint64_t grace_periods; /* RCU callbacks that freed zapped slots */
   uint64_t chain_cache_misses;
   uint64_t reports;
-  int enabled; /* 0 once the validator turned itself off */
+  int enabled;                 /* 0 once the validator turned itself off */
+  uint64_t reports_suppressed; /* matched a suppression: not printed, not counted in reports */
 };
 
 /* Bad arguments (a NULL map or stats pointer, a map never initialised) are

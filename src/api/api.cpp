@@ -12,6 +12,7 @@
 #include "report/stack_trace.hpp"
 #include "report/symbolize.hpp"
 #include "support/options.hpp"
+#include "support/suppressions.hpp"
 
 using namespace lockdep;
 
@@ -137,13 +138,15 @@ void lockdep_assert_held_at(const lockdep_map *map, const char *file, int line) 
   if (!report_wanted_here(4, reinterpret_cast<uintptr_t>(class_key_of(map)) + map->subclass, where))
     return;
   run_on_side_stack(entry.thread(), [&] {
-    report_writer w("WARNING: lock not held!");
-    w.thread_ident();
-    w.print(" does not hold %s, asserted at %s:%d\n\n", map->name ? map->name : "(unnamed)", file,
-            line);
-    w.held_locks(entry.thread());
-    w.print("\nstack backtrace:\n");
-    w.current_stack();
+    for (report_writer w("WARNING: lock not held!"); w.next_pass();) {
+      w.thread_ident();
+      if (map->name) w.printed_name(map->name);
+      w.print(" does not hold %s, asserted at %s:%d\n\n", map->name ? map->name : "(unnamed)", file,
+              line);
+      w.held_locks(entry.thread());
+      w.print("\nstack backtrace:\n");
+      w.current_stack();
+    }
   });
 }
 
@@ -189,6 +192,7 @@ void lockdep_get_stats(lockdep_stats *out) {
   out->grace_periods = grace_periods_completed();
   out->chain_cache_misses = chain_cache_misses();
   out->reports = reports_printed();
+  for (uint32_t k = 0; k < kSuppressKinds; ++k) out->reports_suppressed += reports_suppressed(k);
   out->enabled = validator_enabled();
 }
 
@@ -216,11 +220,24 @@ void lockdep_print_stats(void) {
                (unsigned long long)s.chain_cache_misses, (unsigned long long)s.stack_traces,
                (unsigned long long)s.stack_trace_entries, (unsigned long long)s.grace_periods,
                (unsigned long long)s.reports, s.enabled ? "on" : "off");
-  if (n > 0) {
-    const ssize_t w =
-        write(report_fd(), buf, static_cast<size_t>(n) < sizeof buf ? n : sizeof buf - 1);
-    (void)w;
+  if (n <= 0) return;
+  // Suppressed reports, and per kind which ones: "2 (exit 1, circular 1)".
+  size_t len = static_cast<size_t>(n) < sizeof buf ? static_cast<size_t>(n) : sizeof buf - 1;
+  len += static_cast<size_t>(snprintf(buf + len, sizeof buf - len, " suppressed reports:  %llu",
+                                      (unsigned long long)s.reports_suppressed));
+  const char *sep = " (";
+  for (uint32_t k = 0; k < kSuppressKinds && len < sizeof buf; ++k) {
+    if (!reports_suppressed(k)) continue;
+    len += static_cast<size_t>(snprintf(buf + len, sizeof buf - len, "%s%s %llu", sep,
+                                        suppress_kind_name(k),
+                                        (unsigned long long)reports_suppressed(k)));
+    sep = ", ";
   }
+  if (len < sizeof buf)
+    len +=
+        static_cast<size_t>(snprintf(buf + len, sizeof buf - len, "%s\n", *sep == ',' ? ")" : ""));
+  const ssize_t w = write(report_fd(), buf, len < sizeof buf ? len : sizeof buf - 1);
+  (void)w;
 }
 
 uint64_t lockdep_report_count(void) { return reports_printed(); }

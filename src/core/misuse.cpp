@@ -23,6 +23,7 @@ std::atomic<uint32_t> &epoch_of(const void *lock) {
 void lock_line(report_writer &w, const void *lock, uintptr_t ip) {
   char name[192];
   describe_lock(reinterpret_cast<uintptr_t>(lock), ip, name, sizeof name);
+  w.printed_name(name);
   w.print("%p (%s)", lock, name);
 }
 
@@ -52,14 +53,15 @@ uint64_t held_lock_identity(const held_lock &h) {
 void report_used_after_destroy(thread_state &t, const void *lock, uintptr_t ip) {
   if (!report_wanted_here(kUsedAfterDestroy, lock_identity(lock), 0)) return;
   run_on_side_stack(t, [&] {
-    report_writer w("WARNING: lock used after destroy!");
-    w.thread_ident();
-    w.print(" is trying to use lock:\n");
-    lock_line(w, lock, ip);
-    w.print(", at: ");
-    w.ip(ip);
-    w.print("\nbut the lock was destroyed and not initialised again!\n");
-    footer(w, t);
+    for (report_writer w("WARNING: lock used after destroy!"); w.next_pass();) {
+      w.thread_ident();
+      w.print(" is trying to use lock:\n");
+      lock_line(w, lock, ip);
+      w.print(", at: ");
+      w.ip(ip);
+      w.print("\nbut the lock was destroyed and not initialised again!\n");
+      footer(w, t);
+    }
   });
 }
 
@@ -68,17 +70,19 @@ void report_cond_without_mutex(thread_state &t, const void *cond, const void *mu
                           reinterpret_cast<uintptr_t>(cond)))
     return;
   run_on_side_stack(t, [&] {
-    report_writer w("WARNING: condition variable waited on without its mutex held!");
-    w.thread_ident();
-    w.print(" is waiting on condition variable:\n");
-    w.print("%p (", cond);
-    w.lock_name_of(cond, nullptr);
-    w.print("), at: ");
-    w.ip(ip);
-    w.print("\nwith mutex:\n");
-    lock_line(w, mutex, ip);
-    w.print("\nbut does not hold that mutex!\n");
-    footer(w, t);
+    for (report_writer w("WARNING: condition variable waited on without its mutex held!");
+         w.next_pass();) {
+      w.thread_ident();
+      w.print(" is waiting on condition variable:\n");
+      w.print("%p (", cond);
+      w.lock_name_of(cond, nullptr);
+      w.print("), at: ");
+      w.ip(ip);
+      w.print("\nwith mutex:\n");
+      lock_line(w, mutex, ip);
+      w.print("\nbut does not hold that mutex!\n");
+      footer(w, t);
+    }
   });
 }
 
@@ -89,19 +93,21 @@ void report_cond_two_mutexes(thread_state &t, const void *cond, const void *mute
                           (a < b ? a : b) * 31 + (a < b ? b : a)))
     return;
   run_on_side_stack(t, [&] {
-    report_writer w("WARNING: condition variable used with two different mutexes!");
-    w.thread_ident();
-    w.print(" is waiting on condition variable:\n");
-    w.print("%p (", cond);
-    w.lock_name_of(cond, nullptr);
-    w.print("), at: ");
-    w.ip(ip);
-    w.print("\nwith mutex:\n%p (", mutex);
-    w.lock_name_of(mutex, nullptr);
-    w.print(")\nwhile other threads wait on it with mutex:\n%p (", other);
-    w.lock_name_of(other, nullptr);
-    w.print(")\n\nPOSIX leaves concurrent waits with different mutexes undefined.\n");
-    footer(w, t);
+    for (report_writer w("WARNING: condition variable used with two different mutexes!");
+         w.next_pass();) {
+      w.thread_ident();
+      w.print(" is waiting on condition variable:\n");
+      w.print("%p (", cond);
+      w.lock_name_of(cond, nullptr);
+      w.print("), at: ");
+      w.ip(ip);
+      w.print("\nwith mutex:\n%p (", mutex);
+      w.lock_name_of(mutex, nullptr);
+      w.print(")\nwhile other threads wait on it with mutex:\n%p (", other);
+      w.lock_name_of(other, nullptr);
+      w.print(")\n\nPOSIX leaves concurrent waits with different mutexes undefined.\n");
+      footer(w, t);
+    }
   });
 }
 

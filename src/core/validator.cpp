@@ -44,81 +44,83 @@ const char *lock_verb(uint8_t read) { return read ? "rlock" : "lock"; }
 
 void report_circular(thread_state &t, const held_lock &prev, const held_lock &next,
                      const uint32_t *path, uint32_t len) {
-  report_writer w("WARNING: possible circular locking dependency detected");
-  w.thread_ident();
-  w.print(" is trying to acquire lock:\n");
-  w.held(next);
-  w.print("\nbut task is already holding lock:\n");
-  w.held(prev);
-  w.print("\nwhich lock already depends on the new lock.\n\n");
-  w.print("\nthe existing dependency chain (in reverse order) is:\n");
-  for (uint32_t depth = len; depth > 0; --depth) {
-    const lock_dep &d = dependency_at(path[depth - 1]);
-    w.print("\n-> #%u (", depth);
-    w.lock_name(d.to);
-    w.print("):\n");
-    w.trace(trace_at(d.trace), 7);
-  }
-  w.print("\n-> #0 (");
-  w.lock_name(next.class_idx);
-  w.print("):\n");
-  w.current_stack();
-
-  w.print("\nother info that might help us debug this:\n\n");
-  const uint32_t parent = dependency_at(path[len - 1]).from;
-  if (parent != next.class_idx) {
-    w.print("Chain exists of:\n  ");
+  for (report_writer w("WARNING: possible circular locking dependency detected"); w.next_pass();) {
+    w.thread_ident();
+    w.print(" is trying to acquire lock:\n");
+    w.held(next);
+    w.print("\nbut task is already holding lock:\n");
+    w.held(prev);
+    w.print("\nwhich lock already depends on the new lock.\n\n");
+    w.print("\nthe existing dependency chain (in reverse order) is:\n");
+    for (uint32_t depth = len; depth > 0; --depth) {
+      const lock_dep &d = dependency_at(path[depth - 1]);
+      w.print("\n-> #%u (", depth);
+      w.lock_name(d.to);
+      w.print("):\n");
+      w.trace(trace_at(d.trace), 7);
+    }
+    w.print("\n-> #0 (");
     w.lock_name(next.class_idx);
-    w.print(" --> ");
-    w.lock_name(parent);
-    w.print(" --> ");
+    w.print("):\n");
+    w.current_stack();
+
+    w.print("\nother info that might help us debug this:\n\n");
+    const uint32_t parent = dependency_at(path[len - 1]).from;
+    if (parent != next.class_idx) {
+      w.print("Chain exists of:\n  ");
+      w.lock_name(next.class_idx);
+      w.print(" --> ");
+      w.lock_name(parent);
+      w.print(" --> ");
+      w.lock_name(prev.class_idx);
+      w.print("\n\n");
+    }
+    w.print(" Possible unsafe locking scenario:\n\n");
+    w.print("       CPU0                    CPU1\n");
+    w.print("       ----                    ----\n");
+    w.print("  %s(", lock_verb(prev.read));
     w.lock_name(prev.class_idx);
-    w.print("\n\n");
+    w.print(");\n                               lock(");
+    w.lock_name(parent);
+    w.print(");\n                               %s(", lock_verb(prev.read));
+    w.lock_name(prev.class_idx);
+    w.print(");\n  %s(", lock_verb(next.read));
+    w.lock_name(next.class_idx);
+    w.print(");\n\n *** DEADLOCK ***\n\n");
+    w.held_locks(t);
+    w.print("\nstack backtrace:\n");
+    w.current_stack();
   }
-  w.print(" Possible unsafe locking scenario:\n\n");
-  w.print("       CPU0                    CPU1\n");
-  w.print("       ----                    ----\n");
-  w.print("  %s(", lock_verb(prev.read));
-  w.lock_name(prev.class_idx);
-  w.print(");\n                               lock(");
-  w.lock_name(parent);
-  w.print(");\n                               %s(", lock_verb(prev.read));
-  w.lock_name(prev.class_idx);
-  w.print(");\n  %s(", lock_verb(next.read));
-  w.lock_name(next.class_idx);
-  w.print(");\n\n *** DEADLOCK ***\n\n");
-  w.held_locks(t);
-  w.print("\nstack backtrace:\n");
-  w.current_stack();
 }
 
 void report_recursive(thread_state &t, const held_lock &prev, const held_lock &next) {
-  report_writer w("WARNING: possible recursive locking detected");
-  w.thread_ident();
-  w.print(" is trying to acquire lock:\n");
-  w.held(next);
-  w.print("\nbut task is already holding lock:\n");
-  w.held(prev);
-  w.print("\nother info that might help us debug this:\n");
-  w.print(" Possible unsafe locking scenario:\n\n");
-  w.print("       CPU0\n");
-  w.print("       ----\n");
-  w.print("  %s(", lock_verb(prev.read));
-  w.lock_name(prev.class_idx);
-  w.print(");\n  %s(", lock_verb(next.read));
-  w.lock_name(next.class_idx);
-  w.print(");\n\n *** DEADLOCK ***\n\n");
-  w.print(" May be due to missing lock nesting notation\n\n");
-  w.held_locks(t);
-  w.print("\nstack backtrace:\n");
-  w.current_stack();
+  for (report_writer w("WARNING: possible recursive locking detected"); w.next_pass();) {
+    w.thread_ident();
+    w.print(" is trying to acquire lock:\n");
+    w.held(next);
+    w.print("\nbut task is already holding lock:\n");
+    w.held(prev);
+    w.print("\nother info that might help us debug this:\n");
+    w.print(" Possible unsafe locking scenario:\n\n");
+    w.print("       CPU0\n");
+    w.print("       ----\n");
+    w.print("  %s(", lock_verb(prev.read));
+    w.lock_name(prev.class_idx);
+    w.print(");\n  %s(", lock_verb(next.read));
+    w.lock_name(next.class_idx);
+    w.print(");\n\n *** DEADLOCK ***\n\n");
+    w.print(" May be due to missing lock nesting notation\n\n");
+    w.held_locks(t);
+    w.print("\nstack backtrace:\n");
+    w.current_stack();
+  }
 }
 
 // Records prev -> next unless it closes a strong cycle. Returns false when
 // validation must stop (a pool ran out and the validator is off).
 // `rejected` is set when the dependency closes a cycle and is not added.
-bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next,
-                    uint32_t &trace, bool &rejected) {
+bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next, uint32_t &trace,
+                    bool &rejected) {
   const uint8_t kind = dep_kind(prev.read, next.read);
   const uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
   // Known already: the graph stays free of strong cycles after every
@@ -279,17 +281,18 @@ void validator_release(thread_state &t, const void *instance, const char *name, 
   }
   if (!report_wanted_here(kUnlock, lock_identity(instance), ip)) return;
   run_on_side_stack(t, [&] {
-    report_writer w("WARNING: bad unlock balance detected!");
-    w.thread_ident();
-    w.print(" is trying to release lock (");
-    w.lock_name_of(instance, name);
-    w.print(") at:\n");
-    w.ip(ip);
-    w.print("\nbut there are no more locks to release!\n");
-    w.print("\nother info that might help us debug this:\n");
-    w.held_locks(t);
-    w.print("\nstack backtrace:\n");
-    w.current_stack();
+    for (report_writer w("WARNING: bad unlock balance detected!"); w.next_pass();) {
+      w.thread_ident();
+      w.print(" is trying to release lock (");
+      w.lock_name_of(instance, name);
+      w.print(") at:\n");
+      w.ip(ip);
+      w.print("\nbut there are no more locks to release!\n");
+      w.print("\nother info that might help us debug this:\n");
+      w.held_locks(t);
+      w.print("\nstack backtrace:\n");
+      w.current_stack();
+    }
   });
 }
 
@@ -320,14 +323,15 @@ void drop_held_in_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
     if (!reported && report_wanted_here(kFreed, held_lock_identity(h), h.acquire_ip)) {
       reported = true;
       run_on_side_stack(t, [&] {
-        report_writer w("WARNING: held lock freed!");
-        w.thread_ident();
-        w.print(" is freeing memory 0x%lx-0x%lx, with a lock still held there!\n",
-                static_cast<unsigned long>(lo), static_cast<unsigned long>(hi - 1));
-        w.held(h);
-        w.held_locks(t);
-        w.print("\nstack backtrace:\n");
-        w.current_stack();
+        for (report_writer w("WARNING: held lock freed!"); w.next_pass();) {
+          w.thread_ident();
+          w.print(" is freeing memory 0x%lx-0x%lx, with a lock still held there!\n",
+                  static_cast<unsigned long>(lo), static_cast<unsigned long>(hi - 1));
+          w.held(h);
+          w.held_locks(t);
+          w.print("\nstack backtrace:\n");
+          w.current_stack();
+        }
       });
     }
     t.held.erase_at(i);
@@ -379,12 +383,13 @@ void validator_thread_exit(thread_state &t) {
   if (t.held.empty()) return;
   if (report_wanted_here(kExit, held_lock_identity(t.held[0]), t.held[0].acquire_ip)) {
     run_on_side_stack(t, [&] {
-      report_writer w("WARNING: thread still has locks held!");
-      w.thread_ident();
-      w.print(" is exiting with locks still held!\n");
-      w.held_locks(t);
-      w.print("\nstack backtrace:\n");
-      w.current_stack();
+      for (report_writer w("WARNING: thread still has locks held!"); w.next_pass();) {
+        w.thread_ident();
+        w.print(" is exiting with locks still held!\n");
+        w.held_locks(t);
+        w.print("\nstack backtrace:\n");
+        w.current_stack();
+      }
     });
   }
   t.held.clear();

@@ -15,6 +15,7 @@
 #include "report/status_pipe.hpp"
 #include "report/symbolize.hpp"
 #include "support/options.hpp"
+#include "support/suppressions.hpp"
 
 namespace lockdep {
 namespace {
@@ -29,10 +30,53 @@ pid_t g_last_report_pid;   // the process that printed the last report
 bool g_told_write_failed;  // in this process
 
 // The report being written, kept off the caller's stack. Report lock.
-char g_buf[16384];                     // its text
-uintptr_t g_frames[kMaxStackDepth];    // the current stack
-constexpr uint32_t kNameRoom = 192;    // a lock described by its address
-constexpr uint32_t kSymbolRoom = 256;  // one symbolized address
+char g_buf[16384];                   // its text
+uintptr_t g_frames[kMaxStackDepth];  // the current stack
+constexpr uint32_t kNameRoom = 192;  // a lock described by its address
+
+// Suppressions: what the matching pass of the current report found. All
+// under the report lock.
+constexpr uint32_t kMaxRules = kMaxSuppressions + kMaxDefaultSuppressions;
+bool g_acquired_elsewhere[kMaxRules];  // an acquired_in rule a held lock failed
+std::atomic<uint64_t> g_suppressed[kSuppressKinds];
+
+struct titled_kind {
+  const char *title;
+  const char *kind;
+};
+constexpr titled_kind kTitleKinds[] = {
+    {"WARNING: possible circular locking dependency detected", "circular"},
+    {"WARNING: possible recursive locking detected", "recursive"},
+    {"WARNING: bad unlock balance detected!", "unlock"},
+    {"WARNING: held lock freed!", "freed"},
+    {"WARNING: thread still has locks held!", "exit"},
+    {"WARNING: lock not held!", "not_held"},
+    {"WARNING: lock used after destroy!", "after_destroy"},
+    {"WARNING: condition variable waited on without its mutex held!", "cond_unheld"},
+    {"WARNING: condition variable used with two different mutexes!", "cond_two_mutexes"},
+};
+
+uint32_t kind_of_title(const char *title) {
+  for (const titled_kind &t : kTitleKinds) {
+    if (std::strcmp(t.title, title)) continue;
+    for (uint32_t k = 0; k < kSuppressKinds; ++k)
+      if (!std::strcmp(suppress_kind_name(k), t.kind)) return k;
+  }
+  return kSuppressKinds;
+}
+
+// Calls f(rule, index) for each rule that applies to reports of `kind`: the
+// loaded file's, then the built-in list's unless default_suppressions=0.
+template <class F>
+void for_each_rule(uint32_t kind, F f) {
+  const suppression_list lists[2] = {loaded_suppressions(), current_options().default_suppressions
+                                                                ? default_suppressions()
+                                                                : suppression_list{}};
+  uint32_t index = 0;
+  for (const suppression_list &l : lists)
+    for (uint32_t i = 0; i < l.n && index < kMaxRules; ++i, ++index)
+      if (l.items[i].kind == kind || l.items[i].kind == kAnyKind) f(l.items[i], index);
+}
 
 constexpr uint32_t kSeenSlots = 1u << 14;
 uint64_t g_seen[kSeenSlots];  // signatures of problems already reported
@@ -203,17 +247,56 @@ bool report_wanted_here(uint32_t kind, uint64_t a, uint64_t b) {
   return report_wanted(kind, a ^ h, b);
 }
 
-report_writer::report_writer(const char *title) {
+report_writer::report_writer(const char *title) : title_(title), kind_(kind_of_title(title)) {
   g_report_lock.lock();
-  const size_t n = std::strlen(title);
+}
+
+void report_writer::header() {
+  printing_ = true;
+  const size_t n = std::strlen(title_);
   print("\n");
   rule(*this, '=', n);
-  print("%s\n", title);
+  print("%s\n", title_);
   print("lockdep %s (userspace)\n", "0.1.0");
   rule(*this, '-', n);
 }
 
+bool report_writer::next_pass() {
+  if (pass_ == 0) {
+    bool any = false;
+    if (kind_ < kSuppressKinds)
+      for_each_rule(kind_, [&](const suppression &, uint32_t index) {
+        any = true;
+        g_acquired_elsewhere[index] = false;
+      });
+    if (any) {
+      pass_ = 1;
+      return true;
+    }
+  } else if (pass_ == 1) {
+    bool suppressed = matched_;
+    for_each_rule(kind_, [&](const suppression &r, uint32_t index) {
+      if (r.acquired_in && held_seen_ && !g_acquired_elsewhere[index]) suppressed = true;
+    });
+    if (suppressed) {
+      g_suppressed[kind_].fetch_add(1, std::memory_order_relaxed);
+      pass_ = 3;
+      return false;
+    }
+  } else {
+    pass_ = 3;
+    return false;
+  }
+  pass_ = 2;
+  header();
+  return true;
+}
+
 report_writer::~report_writer() {
+  if (!printing_) {  // suppressed, or no pass ran
+    g_report_lock.unlock();
+    return;
+  }
   flush();
   count_report();
   g_report_lock.unlock();
@@ -221,6 +304,54 @@ report_writer::~report_writer() {
   if (o.abort_on_error) std::abort();
   if (o.halt_on_error) _exit(o.exitcode);
 }
+
+void report_writer::match_name(const char *name) {
+  if (pass_ != 1 || matched_) return;
+  for_each_rule(kind_, [&](const suppression &r, uint32_t) {
+    if (!r.acquired_in && glob_match(r.pattern, name)) matched_ = true;
+  });
+}
+
+// `symbolized` as symbolize() writes it: "function+0xoff/0xsize [module]",
+// "[module+0xoff]" or a bare address.
+void report_writer::match_frame(const char *symbolized) {
+  if (pass_ != 1) return;
+  char function[256] = "", module[256] = "";
+  const char *bracket = std::strrchr(symbolized, '[');
+  if (bracket) {
+    const char *end = bracket + 1 + std::strcspn(bracket + 1, "]");
+    if (bracket == symbolized) {  // "[module+0xoff]"
+      const char *plus = std::strrchr(symbolized, '+');
+      if (plus && plus < end) end = plus;
+    } else {
+      const char *off = symbolized;
+      for (const char *p = std::strstr(symbolized, "+0x"); p && p < bracket;
+           p = std::strstr(p + 1, "+0x"))
+        off = p;
+      const size_t n = static_cast<size_t>(off - symbolized);
+      if (n && n < sizeof function) {
+        std::memcpy(function, symbolized, n);
+        function[n] = '\0';
+      }
+    }
+    const size_t n = static_cast<size_t>(end - bracket - 1);
+    if (n < sizeof module) {
+      std::memcpy(module, bracket + 1, n);
+      module[n] = '\0';
+    }
+  }
+  if (function[0]) match_name(function);
+  if (module[0]) match_name(module);
+  if (!acquire_site_) return;
+  for_each_rule(kind_, [&](const suppression &r, uint32_t index) {
+    if (!r.acquired_in) return;
+    const bool here = (function[0] && glob_match(r.pattern, function)) ||
+                      (module[0] && glob_match(r.pattern, module));
+    if (!here) g_acquired_elsewhere[index] = true;
+  });
+}
+
+void report_writer::printed_name(const char *name) { match_name(name); }
 
 void report_writer::flush() {
   write_report(g_buf, len_);
@@ -230,6 +361,7 @@ void report_writer::flush() {
 // Formats straight into the buffer; what does not fit is formatted again
 // after the buffer is written out.
 void report_writer::print(const char *fmt, ...) {
+  if (pass_ == 1) return;
   for (int attempt = 0; attempt < 2; ++attempt) {
     va_list ap;
     va_start(ap, fmt);
@@ -254,39 +386,39 @@ void report_writer::thread_ident() {
   print("%s/%d", comm, static_cast<int>(gettid()));
 }
 
-char *report_writer::reserve(uint32_t n) {
-  if (len_ + n > sizeof g_buf) flush();
-  return g_buf + len_;
-}
-
-void report_writer::commit(const char *text) { len_ += static_cast<uint32_t>(std::strlen(text)); }
-
 void report_writer::lock_name(uint32_t class_idx) {
   const lock_class *c = class_at(class_idx);
-  if (c->name[0]) {
-    print("%s", c->name);
-  } else {
-    char *out = reserve(kNameRoom);
-    describe_lock(reinterpret_cast<uintptr_t>(read_class_key(c)), c->first_ip, out, kNameRoom);
-    commit(out);
+  char described[kNameRoom];
+  const char *name = c->name;
+  if (!name[0]) {
+    describe_lock(reinterpret_cast<uintptr_t>(read_class_key(c)), c->first_ip, described,
+                  sizeof described);
+    name = described;
   }
-  if (c->subclass) print("/%u", c->subclass);
+  match_name(name);
+  if (c->subclass)
+    print("%s/%u", name, c->subclass);
+  else
+    print("%s", name);
 }
 
 void report_writer::lock_name_of(const void *instance, const char *name) {
   if (name) {
+    match_name(name);
     print("%s", name);
     return;
   }
-  char *out = reserve(kNameRoom);
-  describe_lock(reinterpret_cast<uintptr_t>(instance), 0, out, kNameRoom);
-  commit(out);
+  char described[kNameRoom];
+  describe_lock(reinterpret_cast<uintptr_t>(instance), 0, described, sizeof described);
+  match_name(described);
+  print("%s", described);
 }
 
 void report_writer::ip(uintptr_t addr) {
-  char *out = reserve(kSymbolRoom);
-  symbolize(addr, out, kSymbolRoom);
-  commit(out);
+  char sym[256];
+  symbolize(addr, sym, sizeof sym);
+  match_frame(sym);
+  print("%s", sym);
 }
 
 void report_writer::held(const held_lock &h) {
@@ -297,7 +429,10 @@ void report_writer::held(const held_lock &h) {
   else
     print("(forgotten class)");
   print("), at: ");
+  if (pass_ == 1) ++held_seen_;
+  acquire_site_ = true;
   ip(h.acquire_ip);
+  acquire_site_ = false;
   print("\n");
 }
 
@@ -354,5 +489,9 @@ void report_lock_before_fork() { g_report_lock.lock(); }
 void report_lock_after_fork() { g_report_lock.unlock(); }
 
 uint64_t reports_printed() { return g_reports.load(std::memory_order_relaxed); }
+
+uint64_t reports_suppressed(uint32_t kind) {
+  return kind < kSuppressKinds ? g_suppressed[kind].load(std::memory_order_relaxed) : 0;
+}
 
 }  // namespace lockdep

@@ -22,12 +22,22 @@ bool report_wanted_here(uint32_t kind, uint64_t a, uint64_t b);
 // applies halt_on_error / abort_on_error. Its text collects in a static
 // buffer that the report lock protects, not on the caller's stack: the
 // validator runs on whatever stack the host's thread has, 16 KiB included.
+//
+// Its body runs as `for (report_writer w(title); w.next_pass();) { ... }`:
+// when suppressions name its kind, a first pass prints nothing and only
+// matches the names the report would print (frames, modules, locks); the
+// pass that prints runs only if none matched. One body, so what is matched
+// is what is printed.
 class report_writer {
  public:
   explicit report_writer(const char *title);
   ~report_writer();
   report_writer(const report_writer &) = delete;
   report_writer &operator=(const report_writer &) = delete;
+
+  bool next_pass();
+  // A lock name the body writes with print(): matched as lock_name()'s are.
+  void printed_name(const char *name);
 
   void print(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
   void thread_ident();                 // "comm/tid"
@@ -42,12 +52,21 @@ class report_writer {
 
  private:
   void flush();
-  // Room for n bytes (a NUL-terminated string written in place), then its
-  // length added to the text.
-  char *reserve(uint32_t n);
-  void commit(const char *text);
+  void header();
+  void match_name(const char *name);
+  void match_frame(const char *symbolized);
   uint32_t len_ = 0;
+  const char *title_;
+  uint32_t kind_;     // suppression kind, kSuppressKinds if none
+  uint8_t pass_ = 0;  // 0 before the first pass, 1 matching, 2 printing, 3 done
+  bool matched_ = false;
+  bool printing_ = false;
+  bool acquire_site_ = false;  // inside held(): the frame is where a lock was taken
+  uint32_t held_seen_ = 0;     // held() lines in the matching pass
 };
+
+// Reports that matched a suppression, per kind (kinds of suppressions.hpp).
+uint64_t reports_suppressed(uint32_t kind);
 
 // `bug_line` and "turning off the locking correctness validator."
 void report_turn_off(const char *bug_line);

@@ -8,6 +8,7 @@
 #include <initializer_list>
 
 #include "core/config.hpp"
+#include "support/suppressions.hpp"
 
 namespace lockdep {
 namespace {
@@ -52,6 +53,8 @@ constexpr key_spec kKeys[] = {
     {"stack_depth", "an integer from 1 to 64"},
     {"print_stats", "0, 1, true, false, yes or no"},
     {"verbosity", "0 or 1"},
+    {"suppressions", "a suppressions file (KIND:PATTERN lines), or '' for none"},
+    {"default_suppressions", "0, 1, true, false, yes or no"},
 };
 
 bool apply(options &o, const char *key, const char *value) {
@@ -74,6 +77,12 @@ bool apply(options &o, const char *key, const char *value) {
   if (!std::strcmp(key, "halt_on_error")) return parse_bool(value, &o.halt_on_error);
   if (!std::strcmp(key, "abort_on_error")) return parse_bool(value, &o.abort_on_error);
   if (!std::strcmp(key, "print_stats")) return parse_bool(value, &o.print_stats);
+  if (!std::strcmp(key, "default_suppressions")) return parse_bool(value, &o.default_suppressions);
+  if (!std::strcmp(key, "suppressions")) {
+    if (std::strlen(value) >= sizeof o.suppressions) return false;
+    std::strcpy(o.suppressions, value);
+    return true;
+  }
   if (!std::strcmp(key, "max_reports")) {
     if (!parse_uint(value, 0, 1000000, &n)) return false;
     o.max_reports = static_cast<uint32_t>(n);
@@ -112,6 +121,7 @@ bool parse_options(const char *text, char *err, size_t err_len) {
 namespace {
 bool parse_options_into(const char *text, char *err, size_t err_len) {
   options next = g_options;
+  bool suppressions_named = false;
   char item[1200];
   for (const char *p = text ? text : ""; *p;) {
     if (is_separator(*p)) {
@@ -166,6 +176,11 @@ bool parse_options_into(const char *text, char *err, size_t err_len) {
                     key, spec->accepted);
       return false;
     }
+    if (!std::strcmp(key, "suppressions")) suppressions_named = true;
+  }
+  if (suppressions_named) {
+    if (!suppressions_stage(next.suppressions, err, err_len)) return false;
+    suppressions_commit();
   }
   g_options = next;
   return true;
@@ -210,7 +225,11 @@ const char *options_help() {
          "  max_reports=N        print at most N reports, 0 for no limit (0)\n"
          "  stack_depth=N        frames kept per stack trace, 1..64 (24)\n"
          "  print_stats=0|1      print class/dependency/chain counts at exit (0)\n"
-         "  verbosity=N          0 quiet, 1 announce start-up on the report stream (0)\n";
+         "  verbosity=N          0 quiet, 1 announce start-up on the report stream (0)\n"
+         "  suppressions=FILE    reports not to print: lines KIND:PATTERN, KIND one of\n"
+         "                       circular recursive unlock freed exit not_held\n"
+         "                       after_destroy cond_unheld cond_two_mutexes or *\n"
+         "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n";
 }
 
 }  // namespace lockdep

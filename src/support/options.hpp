@@ -8,16 +8,18 @@
 namespace lockdep {
 
 struct options {
-  char log_path[1024];          // empty: stderr; %p stands for the pid
-  int exitcode = 66;            // the command's status when a report was printed
-  bool fail_at_exit = false;    // without the command: exit(exitcode) if a report was printed
-  bool follow_children = true;  // exec'd children are checked (and counted) too
-  bool halt_on_error = false;   // _exit(exitcode) after the first report
-  bool abort_on_error = false;  // abort() after the first report
-  uint32_t max_reports = 0;     // 0: unlimited
-  uint32_t stack_depth = 24;    // frames kept per trace
-  bool print_stats = false;     // print the stats block at exit
-  int verbosity = 0;            // 1: announce start-up
+  char log_path[1024];               // empty: stderr; %p stands for the pid
+  int exitcode = 66;                 // the command's status when a report was printed
+  bool fail_at_exit = false;         // without the command: exit(exitcode) if a report was printed
+  bool follow_children = true;       // exec'd children are checked (and counted) too
+  bool halt_on_error = false;        // _exit(exitcode) after the first report
+  bool abort_on_error = false;       // abort() after the first report
+  uint32_t max_reports = 0;          // 0: unlimited
+  uint32_t stack_depth = 24;         // frames kept per trace
+  bool print_stats = false;          // print the stats block at exit
+  int verbosity = 0;                 // 1: announce start-up
+  char suppressions[1024];           // a suppressions file; empty: none
+  bool default_suppressions = true;  // the built-in list (suppressions.cpp)
 };
 
 const options &current_options();
@@ -25,7 +27,8 @@ const options &current_options();
 // Parses `text` over the current options. Items are separated by ':' ','
 // or whitespace (the sanitizers' convention); a value may be quoted with '
 // or " to hold those. On error writes one line naming the key and the
-// accepted values into err and changes nothing.
+// accepted values into err and changes nothing. A suppressions file named
+// is read and checked here (an error names its line).
 bool parse_options(const char *text, char *err, size_t err_len);
 
 // log_path with each %p replaced by `pid` (and %% by %); false if too long.
