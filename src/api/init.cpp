@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/fork.hpp"
 #include "lockdep/lockdep.h"
 #include "report/report.hpp"
 #include "support/options.hpp"
@@ -13,6 +14,9 @@ namespace lockdep {
 
 // A typo in an option must never silently disable checking: refuse to run.
 __attribute__((constructor(101))) static void lockdep_load() {
+  // First: the earlier our fork handlers are registered, the fewer other
+  // libraries' prepare handlers run after ours (see core/fork.cpp).
+  core_init();
   char err[512];
   if (lockdep_set_options(std::getenv("LOCKDEP_OPTIONS"), err, sizeof err) != 0) {
     const int n = std::snprintf(nullptr, 0, "%s\n", err);

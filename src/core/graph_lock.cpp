@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/deferred_free.hpp"
+#include "core/fork.hpp"
 
 namespace lockdep {
 
@@ -32,7 +33,10 @@ void futex_lock::unlock() {
   }
 }
 
-graph_guard::graph_guard() { g_graph_lock.lock(); }
+graph_guard::graph_guard() {
+  core_init();  // the fork handlers exist before the graph lock is first taken
+  g_graph_lock.lock();
+}
 
 graph_guard::~graph_guard() {
   const bool need_callback = prepare_free_callback();

@@ -23,9 +23,11 @@ class futex_lock {
 extern futex_lock g_graph_lock;
 
 // Takes the graph lock; on unlock, queues the RCU callback that frees zapped
-// slots if one is needed. call_rcu() must run after the graph lock is
-// dropped: liburcu's call_rcu can take its own mutex, and the kernel had to
-// fix exactly that ABBA between its graph lock and RCU (a6f88ac32c6e).
+// slots if one is needed. rcu_call() runs after the graph lock is dropped:
+// it may start the RCU worker, and the kernel had to fix an ABBA between
+// its graph lock and RCU's own locks (a6f88ac32c6e). Nobody waits for a
+// grace period with the graph lock held: readers take it inside their
+// read-side sections.
 class graph_guard {
  public:
   graph_guard();
