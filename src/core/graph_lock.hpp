@@ -13,7 +13,10 @@ class futex_lock {
   void lock();
   void unlock();
   // After fork() in the child: the thread that held it is gone.
-  void reset() { state_.store(0, std::memory_order_relaxed); }
+  // Writes only when held: a page written in the child is copied.
+  void reset() {
+    if (state_.load(std::memory_order_relaxed)) state_.store(0, std::memory_order_relaxed);
+  }
 
  private:
   // 0 free, 1 locked, 2 locked with waiters (Drepper, "Futexes are tricky").

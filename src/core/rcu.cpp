@@ -29,7 +29,7 @@ namespace {
 
 // Threads reading at once with a slot of their own; more share the
 // fallback counters (an atomic increment per read-side section).
-constexpr uint32_t kSlots = 1024;
+constexpr uint32_t kSlots = kRcuSlots;
 rcu_slot g_slots[kSlots];
 std::atomic<uint32_t> g_slots_high{0};  // slots [0, high) have been claimed at some time
 std::atomic<uint32_t> g_slots_used{0};
@@ -66,7 +66,10 @@ bool thread_alive(int32_t tid) {
 void release_slot(void *p) {
   auto *slot = static_cast<rcu_slot *>(p);
   rcu_reader &r = t_rcu_reader;
-  if (r.slot == slot) r.slot = nullptr;
+  if (r.slot == slot) {
+    r.slot = nullptr;
+    r.retry = 0;
+  }
   slot->active.store(0, std::memory_order_release);
   slot->owner.store(0, std::memory_order_release);
   g_slots_used.fetch_sub(1, std::memory_order_relaxed);
@@ -92,6 +95,7 @@ bool take_slot(rcu_reader &r, uint32_t i, int32_t expected, int32_t tid) {
   }
   if (expected == 0) g_slots_used.fetch_add(1, std::memory_order_relaxed);
   r.slot = &g_slots[i];
+  r.retry = 0;
   // Given back at thread exit. Key values below 32 live in the thread's
   // descriptor: the key is made at start-up, so setting it never allocates.
   if (exit_key_ready()) pthread_setspecific(g_exit_key, r.slot);
@@ -246,7 +250,9 @@ void rcu_synchronize() {
   g_gp_lock.lock();
   const uint64_t target = g_rcu_epoch.fetch_add(1, std::memory_order_seq_cst) + 1;
   writer_fence();
-  const uint32_t high = g_slots_high.load(std::memory_order_acquire);
+  // A slot claimed after this load is published with an epoch read after
+  // the increment above (both seq_cst): its reader started later.
+  const uint32_t high = g_slots_high.load(std::memory_order_seq_cst);
   for (uint32_t i = 0; i < high; ++i) {
     uint32_t round = 0;
     for (;;) {
@@ -291,30 +297,39 @@ void rcu_barrier() {
   while (b.done.load(std::memory_order_acquire) == 0) process_batch();
 }
 
+uint32_t rcu_slots_in_use() { return g_slots_used.load(std::memory_order_relaxed); }
+
 uint64_t rcu_grace_periods() { return g_grace_periods.load(std::memory_order_relaxed); }
 
 void rcu_after_fork_child() {
   // Only the calling thread exists: every other slot belonged to a thread
   // that is gone, and none of their sections can still be running.
   rcu_reader &r = t_rcu_reader;
+  // Writes only what changes: every page written here is copied for the
+  // child, and fork() must stay cheap.
   uint32_t used = 0;
-  for (uint32_t i = 0; i < kSlots; ++i) {
+  const uint32_t high = g_slots_high.load(std::memory_order_relaxed);
+  for (uint32_t i = 0; i < high; ++i) {
     if (&g_slots[i] == r.slot) {
       g_slots[i].owner.store(current_tid(), std::memory_order_relaxed);
       ++used;
       continue;
     }
+    if (g_slots[i].owner.load(std::memory_order_relaxed) == 0) continue;
     g_slots[i].active.store(0, std::memory_order_relaxed);
     g_slots[i].owner.store(0, std::memory_order_relaxed);
   }
   g_slots_used.store(used, std::memory_order_relaxed);
-  g_overflow[0].readers.store(0, std::memory_order_relaxed);
-  g_overflow[1].readers.store(0, std::memory_order_relaxed);
-  if (r.nesting && r.overflow >= 0) g_overflow[r.overflow].readers.store(1);
+  for (int phase = 0; phase < 2; ++phase) {
+    const uint64_t mine = r.nesting && r.overflow == phase ? 1 : 0;
+    if (g_overflow[phase].readers.load(std::memory_order_relaxed) != mine)
+      g_overflow[phase].readers.store(mine, std::memory_order_relaxed);
+  }
   // The parent's worker does not exist here; its queue held callbacks of
   // threads that do not exist either, or ones their owners re-queue.
-  g_queue.store(nullptr, std::memory_order_relaxed);
-  g_worker_state.store(0, std::memory_order_relaxed);
+  if (g_queue.load(std::memory_order_relaxed)) g_queue.store(nullptr, std::memory_order_relaxed);
+  if (g_worker_state.load(std::memory_order_relaxed))
+    g_worker_state.store(0, std::memory_order_relaxed);
   g_process_lock.reset();
   g_gp_lock.reset();
 }

@@ -118,8 +118,10 @@ void rcu_barrier();
 // Waits for a full grace period (tests; the worker uses it).
 void rcu_synchronize();
 
-// Grace periods completed since start (stats and tests).
+// Grace periods completed since start, and reader slots held (tests).
 uint64_t rcu_grace_periods();
+uint32_t rcu_slots_in_use();
+inline constexpr uint32_t kRcuSlots = 1024;
 
 // fork(): called by core/fork.cpp. In the child, every slot but the calling
 // thread's is released, the queue is emptied (its callbacks belonged to
