@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config liburcu-dev libboost-container-dev catch2
-          libunwind-dev libbenchmark-dev clang-format pigz zstd libjemalloc2 python3)
+          libunwind-dev libbenchmark-dev clang-format pigz zstd libjemalloc2 python3
+          redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -53,3 +53,7 @@ program_test(fork_host_uses_liburcu_bp --timeout 30 --status 0 --clean --stdout 
   -- ${LOCKDEP} -- $<TARGET_FILE:urcu_host>)
 program_test(fork_host_uses_liburcu_bp_bare --timeout 30 --status 0 --stdout "urcu host ok"
   -- $<TARGET_FILE:urcu_host>)
+# redis-server with Debian's jemalloc: BGSAVE and BGREWRITEAOF fork.
+add_test(NAME "program: fork_redis_bgsave"
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/redis_bgsave.sh ${LOCKDEP})
+set_tests_properties("program: fork_redis_bgsave" PROPERTIES TIMEOUT 120)
