@@ -128,8 +128,11 @@ void publish_reader(rcu_slot *s) {
 void writer_fence() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
 #if !defined(__SANITIZE_THREAD__)
-  if (g_rcu_membarrier.load(std::memory_order_seq_cst))
-    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+  // Registration is kept across fork() (only exec clears it); should the
+  // expedited command fail anyway, the global one needs none.
+  if (g_rcu_membarrier.load(std::memory_order_seq_cst) &&
+      syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+    syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 #endif
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }

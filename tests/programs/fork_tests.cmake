@@ -51,6 +51,11 @@ program_test(fork_jemalloc_forking_program --timeout 30 --status 0 --clean --std
 # inside its own read-side section while a lockdep callback is pending.
 program_test(fork_host_uses_liburcu_bp --timeout 30 --status 0 --clean --stdout "urcu host ok"
   -- ${LOCKDEP} -- $<TARGET_FILE:urcu_host>)
+# Issue 6 item 10: a host reader that never leaves its section does not
+# hold back lockdep's grace periods: zapped classes are freed.
+program_test(host_rcu_reader_does_not_stall_lockdep --timeout 60 --status 0 --clean
+  --stdout "stall ok" --has "grace periods: +[1-9]" --has "classes registered: .*freed: [1-9]"
+  -- ${LOCKDEP} --print-stats -- $<TARGET_FILE:urcu_host> stall)
 program_test(fork_host_uses_liburcu_bp_bare --timeout 30 --status 0 --stdout "urcu host ok"
   -- $<TARGET_FILE:urcu_host>)
 # redis-server with Debian's jemalloc: BGSAVE and BGREWRITEAOF fork.

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <urcu-bp.h>
@@ -41,7 +42,28 @@ static int wait_child(pid_t pid) {
          WEXITSTATUS(status) == 7;
 }
 
-int main(void) {
+/* Issue 6 item 10: a host thread that sits in its own read-side section
+ * for good. lockdep's grace periods do not wait for it. */
+static volatile int g_inside;
+static void *stalled_reader(void *arg) {
+  (void)arg;
+  urcu_bp_read_lock();
+  g_inside = 1;
+  for (;;) pause();
+  return NULL;
+}
+static int stall(void) {
+  pthread_t t;
+  pthread_create(&t, NULL, stalled_reader, NULL);
+  while (!g_inside) usleep(1000);
+  for (int i = 0; i < 20000; ++i) churn_lock();
+  usleep(200000);
+  puts("stall ok");
+  return 0; /* exits with the reader still inside */
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "stall") == 0) return stall();
   use_rcu(); /* liburcu's call_rcu worker exists from here on */
   int ok = 1;
   for (int round = 0; round < 3; ++round) {
