@@ -47,14 +47,21 @@ std::atomic<int> g_exit_key_state{0};  // 0 none, 1 being created, 2 ready
 
 std::atomic<rcu_head *> g_queue{nullptr};
 std::atomic<uint32_t> g_wake{0};
+// Bumped by rcu_barrier(): someone waits, so the worker does not pause.
+std::atomic<uint32_t> g_urgent{0};
+// After each batch the worker lets callbacks gather for this long, as
+// liburcu's worker and the kernel do: one grace period then serves many
+// zaps, instead of a grace period (two membarrier IPIs to every CPU running
+// the host, and a graph lock round) per zap.
+constexpr long kBatchPauseNs = 10 * 1000 * 1000;
 std::atomic<int> g_worker_state{0};  // 0 not running, 1 running
 futex_lock g_process_lock;           // one batch processed at a time
 futex_lock g_gp_lock;                // one grace period at a time
 std::atomic<uint64_t> g_grace_periods{0};
 
-long futex(std::atomic<uint32_t> *addr, int op, uint32_t val) {
+long futex(std::atomic<uint32_t> *addr, int op, uint32_t val, const timespec *timeout = nullptr) {
   return syscall(SYS_futex, reinterpret_cast<uint32_t *>(addr), op | FUTEX_PRIVATE_FLAG, val,
-                 nullptr, nullptr, 0);
+                 timeout, nullptr, 0);
 }
 
 int32_t current_tid() { return static_cast<int32_t>(syscall(SYS_gettid)); }
@@ -193,7 +200,10 @@ void *worker_main(void *) {
       futex(&g_wake, FUTEX_WAIT, wake);
       continue;
     }
+    const uint32_t urgent = g_urgent.load(std::memory_order_acquire);
     process_batch();
+    const timespec pause{0, kBatchPauseNs};
+    futex(&g_urgent, FUTEX_WAIT, urgent, &pause);
   }
   return nullptr;
 }
@@ -301,6 +311,8 @@ void rcu_barrier() {
   if (ensure_worker()) {
     g_wake.fetch_add(1, std::memory_order_release);
     futex(&g_wake, FUTEX_WAKE, 1);
+    g_urgent.fetch_add(1, std::memory_order_release);
+    futex(&g_urgent, FUTEX_WAKE, 1);
     while (b.done.load(std::memory_order_acquire) == 0) futex(&b.done, FUTEX_WAIT, 0);
     return;
   }
