@@ -59,6 +59,9 @@ extern std::atomic<bool> g_rcu_membarrier;
 void rcu_read_lock_slow(rcu_reader &r);
 void rcu_read_unlock_slow(rcu_reader &r);
 
+// Not for signal handlers that interrupt a read-side section between the
+// nesting count and the slot store: the validator never gets here from one,
+// as its recursion guard is raised before any read-side section.
 inline void rcu_read_lock() {
   rcu_reader &r = t_rcu_reader;
   if (r.nesting++ != 0) return;
