@@ -242,6 +242,8 @@ void lockdep_print_stats(void) {
 
 uint64_t lockdep_report_count(void) { return reports_printed(); }
 
-void lockdep_barrier(void) { urcu_bp_barrier(); }
+// Never with the graph lock held (from a report or a callback): it waits
+// for the callback that takes it.
+void lockdep_barrier(void) { deferred_free_barrier(); }
 
 }  // extern "C"

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/fork.hpp"
 #include "core/pools.hpp"
 #include "lockdep/lockdep.h"
 #include "report/report.hpp"
@@ -81,6 +82,9 @@ void stop_following_children() {
 // A typo in an option or an unusable log_path must never silently disable
 // checking: refuse to run.
 __attribute__((constructor(101))) static void lockdep_load() {
+  // First: the earlier our fork handlers are registered, the fewer other
+  // libraries' prepare handlers run after ours (see core/fork.cpp).
+  core_init();
   char err[1400];
   if (lockdep_set_options(std::getenv("LOCKDEP_OPTIONS"), err, sizeof err) != 0) refuse(err);
   if (report_log_path_error(err, sizeof err)) refuse(err);

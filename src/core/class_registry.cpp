@@ -99,7 +99,8 @@ bool class_live(uint32_t idx, uint32_t generation) {
 lock_class *class_lookup_or_register(const void *key, uint32_t subclass, const char *name,
                                      uintptr_t ip) {
   if (lock_class *c = class_lookup(key, subclass)) return c;
-  graph_guard guard;
+  graph_guard guard(graph_guard::yield_to_fork);
+  if (!guard) return nullptr;
   zap_deferred_keys();  // a deferred zap of this very key must not hit the new class
   return register_locked(key, subclass, name, ip);
 }

@@ -54,7 +54,8 @@ inline uint32_t class_generation_for(const lock_class *c, const void *key, bool 
 bool class_live(uint32_t idx, uint32_t generation);
 
 // Looks up, registering on a miss (takes the graph lock then). Returns
-// nullptr when the pool is exhausted (the validator is then off).
+// nullptr when the pool is exhausted (the validator is then off), or while a
+// fork is being prepared (see g_fork_in_progress).
 lock_class *class_lookup_or_register(const void *key, uint32_t subclass, const char *name,
                                      uintptr_t ip);
 

@@ -23,6 +23,11 @@ struct delayed_free_state {
   pending_free pf[2];
   int index;       // pf[index] is open: zaps land there
   bool scheduled;  // a callback is in flight for pf[index ^ 1]
+  // In a child after fork(): scheduled, but the callback was queued (or
+  // about to be) in the parent's RCU worker, which the child does not have.
+  bool requeue;
+  uint64_t flips;       // index flips so far: flip n closed a bitmap
+  uint64_t freed_flip;  // the bitmap closed by this flip, and every earlier one, is free
   uint64_t grace_periods;
 };
 
@@ -48,6 +53,7 @@ void free_zapped_rcu(rcu_head *) {
   closed.n_classes = 0;
   closed.n_chains = 0;
   g_delayed.scheduled = false;
+  g_delayed.freed_flip = g_delayed.flips;
   ++g_delayed.grace_periods;
   if (g_observer) g_observer(g_delayed.grace_periods, g_observed, n_observed);
 }
@@ -70,13 +76,42 @@ uint32_t pending_class_count() { return g_delayed.pf[0].n_classes + g_delayed.pf
 uint32_t pending_chain_count() { return g_delayed.pf[0].n_chains + g_delayed.pf[1].n_chains; }
 
 bool prepare_free_callback() {
+  if (g_delayed.requeue) {
+    g_delayed.requeue = false;
+    return true;
+  }
   if (g_delayed.scheduled || g_delayed.pf[g_delayed.index].empty()) return false;
   g_delayed.scheduled = true;
   g_delayed.index ^= 1;
+  ++g_delayed.flips;
   return true;
 }
 
-void queue_free_callback() { urcu_bp_call_rcu(&g_delayed.head, free_zapped_rcu); }
+void queue_free_callback() { rcu_call(&g_delayed.head, free_zapped_rcu); }
+
+void deferred_free_after_fork_child() {
+  if (g_delayed.scheduled) g_delayed.requeue = true;
+}
+
+void deferred_free_barrier() {
+  uint64_t target;
+  {
+    // Zaps in the open bitmap are freed by the callback of the next flip
+    // (this guard's release schedules it if none is in flight), the
+    // closed one's by the callback in flight.
+    graph_guard guard;
+    target = g_delayed.flips + (g_delayed.pf[g_delayed.index].empty() ? 0 : 1);
+  }
+  for (;;) {
+    {
+      graph_guard guard;
+      if (g_delayed.freed_flip >= target) return;
+    }
+    // The callback re-arms from inside itself, so a barrier queued before
+    // the re-armed callback returns first: wait again.
+    rcu_barrier();
+  }
+}
 
 uint64_t grace_periods_completed() {
   graph_guard guard;

@@ -30,6 +30,16 @@ void queue_free_callback();
 
 uint64_t grace_periods_completed();
 
+// lockdep_barrier(): returns when every class and chain zapped before the
+// call is free, through the callback in flight and the one it re-arms.
+// Never with the graph lock held, nor inside a read-side section: it waits
+// for grace periods, and the callback takes the graph lock.
+void deferred_free_barrier();
+
+// fork(), in the child, under the graph lock: a callback that was in
+// flight in the parent is queued again at the next graph lock release.
+void deferred_free_after_fork_child();
+
 // Tests observe which slots each callback freed.
 using free_observer = void (*)(uint64_t grace_period, const uint32_t *classes, uint32_t n_classes);
 void set_free_observer(free_observer fn);

@@ -144,7 +144,8 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
 // A held-lock stack not seen before: the full check, under the graph lock.
 void validate_chain(thread_state &t, const held_lock &next) {
   if (g_before_validate) g_before_validate();
-  graph_guard guard;
+  graph_guard guard(graph_guard::yield_to_fork);
+  if (!guard) return;  // validated the next time this stack is seen
   zap_deferred_keys();
   // The class may have been zapped since it was looked up: then nothing is
   // recorded, and the held record is stale from now on.
@@ -253,7 +254,12 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
   }
   rcu_read_guard rcu;
   lock_class *c = class_lookup_or_register(r.key, r.subclass, r.name, r.ip);
-  if (!c) return;
+  if (!c) {
+    // Not registered (a fork was being prepared, or a pool ran out): not
+    // tracked either, so its release is not a bad unlock.
+    if (validator_enabled()) ++t.untracked;
+    return;
+  }
   bool live;
   held_lock h{};
   h.acquire_ip = r.ip;

@@ -1,18 +1,15 @@
 // The preload layer's life: activation at load, the libraries whose locks
-// are ours, threads that exit, and fork().
+// are ours, and threads that exit. fork() is the core's (core/fork.cpp).
 #include <link.h>
 #include <pthread.h>
 
 #include <cstdlib>
 #include <cstring>
 
-#include "core/graph_lock.hpp"
-#include "core/rcu.hpp"
 #include "core/validator.hpp"
 #include "exit.hpp"
 #include "preload_entry.hpp"
 #include "real_functions.hpp"
-#include "report/report.hpp"
 
 namespace lockdep::preload {
 
@@ -29,10 +26,13 @@ int g_internal_count;
 
 pthread_key_t g_exit_key;
 
+// libunwind's locks are taken on the validator's behalf (stack captures).
+// liburcu is not here: the validator's RCU is its own, so a host's liburcu
+// locks are the host's and are checked.
 bool is_internal_library(const char *path) {
   const char *base = std::strrchr(path, '/');
   base = base ? base + 1 : path;
-  return std::strncmp(base, "liburcu", 7) == 0 || std::strncmp(base, "libunwind", 9) == 0;
+  return std::strncmp(base, "libunwind", 9) == 0;
 }
 
 int collect_internal_ranges(dl_phdr_info *info, size_t, void *) {
@@ -55,27 +55,6 @@ void on_thread_exit(void *) {
   --t.recursion;
 }
 
-// fork() from a multi-threaded process: quiesce the RCU machinery and take
-// the graph lock, so that the child gets them in a consistent state.
-void before_fork() {
-  urcu_bp_call_rcu_before_fork();  // first: its worker may be waiting for the graph lock
-  urcu_bp_before_fork();
-  g_graph_lock.lock();
-  report_lock_before_fork();  // inside the graph lock, as reports take it
-}
-void after_fork_parent() {
-  report_lock_after_fork();
-  g_graph_lock.unlock();
-  urcu_bp_after_fork_parent();
-  urcu_bp_call_rcu_after_fork_parent();
-}
-void after_fork_child() {
-  report_lock_after_fork();  // the only thread left is the one that took them
-  g_graph_lock.unlock();
-  urcu_bp_after_fork_child();
-  urcu_bp_call_rcu_after_fork_child();
-}
-
 bool preloaded() {
   if (const char *force = std::getenv("LOCKDEP_INTERPOSE")) return std::strcmp(force, "0") != 0;
   const char *preload = std::getenv("LD_PRELOAD");
@@ -91,7 +70,6 @@ __attribute__((constructor(102))) void preload_init() {
   ++t.recursion;  // the set-up below may lock mutexes of its own
   dl_iterate_phdr(collect_internal_ranges, nullptr);
   pthread_key_create(&g_exit_key, on_thread_exit);
-  pthread_atfork(before_fork, after_fork_parent, after_fork_child);
   --t.recursion;
   g_active = true;
 }

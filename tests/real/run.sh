@@ -83,7 +83,12 @@ case_redis() {  # a forking server: BGSAVE forks a child to write the snapshot
   local port dir=redis.$$ rc
   port=$(free_port)
   mkdir -p $dir
-  "$@" redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$PWD/$dir" \
+  # redis takes its module GIL in main() and holds it whenever its main
+  # thread runs, so SHUTDOWN calls exit() holding it: lockdep reports that
+  # (a thread exiting with a lock held), by design of both. That one
+  # report is suppressed here, and only here.
+  printf 'exit:acquired_in=main\n' >$dir/suppressions
+  LOCKDEP_OPTIONS="suppressions=$PWD/$dir/suppressions" "$@" redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$PWD/$dir" \
     --daemonize no >$dir/server.out 2>$dir/server.err &
   local pid=$!
   wait_port "$port" || { echo "redis did not start"; kill -9 $pid; return 1; }

@@ -32,6 +32,7 @@ compare() {  # name, command...
 compare "churn 2 x 1,000,000 init/lock/destroy" "$build/tests/programs/pthread_cases" churn 1000000
 compare "lock_heavy 2 threads x 1,000,000 (3 locks)" "$build/tools/bench/lock_heavy" 2 1000000
 compare "lock_heavy 1 thread x 2,000,000 (3 locks)" "$build/tools/bench/lock_heavy" 1 2000000
+compare "fork+wait x 2,000 after freeing locks" "$build/tools/bench/fork_bench" 2000
 seq 1 1500000 | sed 's/$/ lockdep bench line/' > /tmp/lockdep-bench-input
 compare "pigz -p 2 (13 MB)" sh -c "pigz -p 2 -c < /tmp/lockdep-bench-input"
 rm -f /tmp/lockdep-bench-input
