@@ -9,6 +9,7 @@
 // exit; its held stack is touched (made resident) only as deep as it grows.
 #pragma once
 
+#include <boost/container/static_vector.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -31,33 +32,11 @@ struct held_lock {
   bool reentrant;
 };
 
-// The held locks, innermost last. Construction touches only the count: the
-// entries stay unwritten (and their pages never faulted in) until used.
-class held_stack {
- public:
-  held_stack() {}  // user-provided: value-initialising must not zero the array
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  static constexpr size_t capacity() { return kMaxLockDepth; }
-  held_lock &operator[](size_t i) { return items_[i]; }
-  const held_lock &operator[](size_t i) const { return items_[i]; }
-  held_lock &back() { return items_[size_ - 1]; }
-  const held_lock &back() const { return items_[size_ - 1]; }
-  held_lock *begin() { return items_; }
-  held_lock *end() { return items_ + size_; }
-  const held_lock *begin() const { return items_; }
-  const held_lock *end() const { return items_ + size_; }
-  void push_back(const held_lock &h) { items_[size_++] = h; }
-  void erase_at(size_t i) {
-    for (size_t j = i + 1; j < size_; ++j) items_[j - 1] = items_[j];
-    --size_;
-  }
-  void clear() { size_ = 0; }
-
- private:
-  uint32_t size_ = 0;
-  held_lock items_[kMaxLockDepth];
-};
+// The held locks, innermost last: a fixed capacity and no allocation.
+// Construction touches only the count: the entries stay unwritten (and the
+// pages of a thread's state block that hold them are never faulted in)
+// until used, so a thread that holds few locks costs few pages.
+using held_stack = boost::container::static_vector<held_lock, kMaxLockDepth>;
 
 struct thread_state {
   thread_state() {}  // see held_stack()

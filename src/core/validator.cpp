@@ -209,7 +209,7 @@ bool pop_held(thread_state &t, const void *instance) {
       --t.held[i].references;
       return true;
     }
-    t.held.erase_at(i);
+    t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
     recompute_chain_keys(t, i);
     return true;
   }
@@ -340,7 +340,7 @@ void drop_held_in_range(thread_state &t, uintptr_t lo, uintptr_t hi) {
         }
       });
     }
-    t.held.erase_at(i);
+    t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
     recompute_chain_keys(t, i);
   }
 }

@@ -97,7 +97,8 @@ void forget_held_robust_mutexes(thread_state &t) {
   const uint32_t n = held_robust_mutexes(robust, kMax);
   if (!n) return;
   for (size_t i = t.held.size(); i-- > 0;)
-    if (in(robust, n, t.held[i].instance)) t.held.erase_at(i);
+    if (in(robust, n, t.held[i].instance))
+      t.held.erase(t.held.begin() + static_cast<std::ptrdiff_t>(i));
 }
 
 void thread_exit_check(thread_state &t) {
