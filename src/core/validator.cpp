@@ -117,15 +117,16 @@ void report_recursive(thread_state &t, const held_lock &prev, const held_lock &n
 // Records prev -> next unless it closes a strong cycle. Returns false when
 // validation must stop (a pool ran out and the validator is off).
 // `rejected` is set when the dependency closes a cycle and is not added.
-bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next,
-                    uint32_t &trace, bool &rejected) {
+bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next, uint32_t &trace,
+                    bool &rejected) {
   const uint8_t kind = dep_kind(prev.read, next.read);
   const uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
   // Known already: the graph stays free of strong cycles after every
   // addition, so an edge that exists cannot close one now.
   if (existing && (dependency_at(existing).mask & kind)) return true;
-  if (const uint32_t len =
-          find_strong_path(next.class_idx, next.read, prev.class_idx, prev.read, g_path)) {
+  bool against_order = false;
+  if (const uint32_t len = check_new_dependency(prev.class_idx, prev.read, next.class_idx,
+                                                next.read, g_path, against_order)) {
     if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
       report_circular(t, prev, next, g_path, len);
     rejected = true;  // the edge is not added: the graph stays acyclic
@@ -134,7 +135,7 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
   if (!trace && !(trace = save_current_trace())) return false;
   if (existing)
     add_dependency_kind(existing, kind);
-  else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace))
+  else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace, against_order))
     return false;
   return true;
 }
