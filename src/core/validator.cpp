@@ -16,6 +16,7 @@
 #include "core/pools.hpp"
 #include "core/rcu.hpp"
 #include "report/report.hpp"
+#include "support/options.hpp"
 
 namespace lockdep {
 
@@ -123,8 +124,16 @@ void publish(const held_lock &prev, const held_lock &next, uint8_t mask) {
                     mask);
 }
 
-bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next, uint32_t &trace,
-                    bool &rejected) {
+// The stack of the acquisition being validated, captured before the graph
+// lock is taken (unwinding is the most expensive part of recording a new
+// dependency, and other threads can do theirs meanwhile).
+struct captured_stack {
+  uintptr_t frames[kMaxStackDepth];
+  uint32_t n;
+};
+
+bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next,
+                    const captured_stack &stack, uint32_t &trace, bool &rejected) {
   const uint8_t kind = dep_kind(prev.read, next.read);
   const uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
   // Known already: the graph stays free of strong cycles after every
@@ -141,7 +150,7 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     rejected = true;  // the edge is not added: the graph stays acyclic
     return true;
   }
-  if (!trace && !(trace = save_current_trace())) return false;
+  if (!trace && !(trace = save_trace(stack.frames, stack.n))) return false;
   if (existing)
     add_dependency_kind(existing, kind);
   else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace, against_order))
@@ -173,6 +182,8 @@ bool stack_known(const thread_state &t, const held_lock &next) {
 // A held-lock stack not seen before: the full check, under the graph lock.
 void validate_chain(thread_state &t, const held_lock &next) {
   if (g_before_validate) g_before_validate();
+  captured_stack stack;
+  stack.n = capture_stack(stack.frames, current_options().stack_depth);
   graph_guard guard;
   zap_deferred_keys();
   // The class may have been zapped since it was looked up: then nothing is
@@ -206,7 +217,7 @@ void validate_chain(thread_state &t, const held_lock &next) {
     for (size_t i = t.held.size(); i-- > 0;) {
       const held_lock &h = t.held[i];
       if (stale(h)) continue;
-      if (!check_prev_add(t, h, next, trace, rejected)) return;
+      if (!check_prev_add(t, h, next, stack, trace, rejected)) return;
       if (!h.trylock) break;
     }
     // A stack whose dependency was rejected is checked again next time:
