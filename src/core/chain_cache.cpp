@@ -30,6 +30,8 @@ static_bitmap<kMaxChains> g_free;
 bool g_free_ready;
 uint32_t g_alloc_cursor;
 uint64_t g_in_use;
+uint32_t g_chain_high_water;  // above it no slot was ever used
+uint64_t g_evictions;
 
 chain_hlock g_hlocks[kMaxChainHlocks + 1];  // [0] unused: 0 means "none"
 uint32_t g_class_chains[kMaxClasses];
@@ -73,6 +75,16 @@ void zap_chain(uint32_t chain_idx) {
   --g_in_use;
 }
 
+// Every cached chain, in one pass over the slots: chains in use have
+// hlocks, chains already waiting for their grace period have none.
+void evict_all_chains() {
+  const uint32_t high = g_chain_high_water;
+  for (uint32_t i = 0; i < high; ++i)
+    if (g_chains[i].first_hlock) zap_chain(i);
+  g_alloc_cursor = 0;
+  ++g_evictions;
+}
+
 }  // namespace
 
 bool chain_lookup(uint64_t key) {
@@ -87,17 +99,18 @@ bool chain_add(uint64_t key, const uint64_t *ids, uint32_t n) {
   ensure_free_bitmap();
   uint32_t idx = g_in_use < pool_limit(pool::chains) ? g_free.find_next_set(g_alloc_cursor)
                                                      : static_bitmap<kMaxChains>::npos;
-  if (idx == static_bitmap<kMaxChains>::npos) {
-    pool_exhausted(pool::chains);
-    return false;
-  }
-  const uint32_t hlock_room = pool_limit(pool::chain_hlocks);
-  if (g_hlocks_in_use + n > hlock_room) {
-    pool_exhausted(pool::chain_hlocks);
+  const bool hlocks_full = g_hlocks_in_use + n > pool_limit(pool::chain_hlocks);
+  if (idx == static_bitmap<kMaxChains>::npos || g_in_use >= pool_limit(pool::chains) ||
+      hlocks_full) {
+    // A cache, not state: forget every cached stack (each is validated
+    // again on its next use). The slots come back after a grace period;
+    // until then stacks are validated but not cached.
+    if (g_in_use) evict_all_chains();
     return false;
   }
   g_free.clear(idx);
   g_alloc_cursor = idx + 1;
+  if (g_chain_high_water <= idx) g_chain_high_water = idx + 1;
   ++g_in_use;
 
   lock_chain &c = g_chains[idx];
@@ -140,6 +153,6 @@ void release_chain_slots(static_bitmap<kMaxChains> &pending) {
   g_free.move_from(pending);
 }
 
-chain_counts chain_cache_counts() { return {g_in_use, g_hlocks_in_use}; }
+chain_counts chain_cache_counts() { return {g_in_use, g_hlocks_in_use, g_evictions}; }
 
 }  // namespace lockdep

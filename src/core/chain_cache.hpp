@@ -33,7 +33,9 @@ inline uint64_t iterate_chain_key(uint64_t key, uint64_t id) {
 bool chain_lookup(uint64_t key);
 
 // Under the graph lock. `ids` are the hlock_id()s of the whole held stack.
-// Returns false when a pool is exhausted (the BUG line has been printed).
+// Returns false when the stack was not cached: the pool was full, so every
+// cached chain was evicted (the cache refills once their slots have passed
+// a grace period). The validator stays on.
 bool chain_add(uint64_t key, const uint64_t *ids, uint32_t n);
 
 void chain_cache_invalidate_class(uint32_t class_idx);
@@ -42,7 +44,7 @@ bool chain_cache_names_class(uint32_t class_idx);
 void release_chain_slots(static_bitmap<kMaxChains> &pending);
 
 struct chain_counts {
-  uint64_t in_use, hlocks;
+  uint64_t in_use, hlocks, evictions;
 };
 chain_counts chain_cache_counts();
 

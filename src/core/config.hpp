@@ -13,8 +13,8 @@ inline constexpr uint32_t kMaxClassesBits = 20;
 inline constexpr uint32_t kMaxClasses = 1u << kMaxClassesBits;
 inline constexpr uint32_t kClassHashSize = 1u << 20;
 
-inline constexpr uint32_t kMaxDependencies = 1u << 21;
-inline constexpr uint32_t kDependencyHashSize = 1u << 21;
+inline constexpr uint32_t kMaxDependencies = 1u << 22;  // 10^6 classes, 4 each
+inline constexpr uint32_t kDependencyHashSize = 1u << 22;
 
 inline constexpr uint32_t kMaxChains = 1u << 20;
 inline constexpr uint32_t kChainHashSize = 1u << 20;

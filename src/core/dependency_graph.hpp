@@ -31,6 +31,9 @@ struct lock_dep {
   uint32_t hash_next;
   uint32_t trace;  // where it was first recorded
   uint8_t mask;    // kDep* bits seen
+  // Added while a (non-deadlocking) path next -> ... -> prev existed: the
+  // topological order cannot hold it (see check_new_dependency()).
+  uint8_t against_order;
 };
 
 // All under the graph lock. Dependency ids start at 1; 0 is "none".
@@ -38,7 +41,8 @@ void dependency_graph_remove_class(uint32_t class_idx);
 uint32_t find_dependency(uint32_t from, uint32_t to);
 const lock_dep &dependency_at(uint32_t id);
 // 0 when the pool is exhausted (the BUG line has been printed).
-uint32_t add_dependency(uint32_t from, uint32_t to, uint8_t mask, uint32_t trace);
+uint32_t add_dependency(uint32_t from, uint32_t to, uint8_t mask, uint32_t trace,
+                        bool against_order = false);
 void add_dependency_kind(uint32_t id, uint8_t mask);
 uint64_t dependency_count();
 // First dependency in `from`'s list of later locks (0: none); the list goes
@@ -51,5 +55,31 @@ uint32_t first_dependency_from(uint32_t from);
 // the edge into `prev`, in `path` (room for kMaxClasses ids).
 uint32_t find_strong_path(uint32_t next, uint8_t next_read, uint32_t prev, uint8_t prev_read,
                           uint32_t *path);
+
+// The check for a new dependency prev -> next (or a new kind of an existing
+// one), with the graph's topological order (Pearce & Kelly 2006, as
+// Abseil's GraphCycles): ord[from] < ord[to] for every dependency not marked
+// against_order. A dependency that agrees with the order cannot close a
+// cycle and costs no search; otherwise only the affected region is searched
+// (forward from `next` below ord[prev], backward from `prev` above
+// ord[next]) and, when no path closes, reordered.
+//
+// Read/recursive-read rules let non-deadlocking cycles into the graph, and
+// no order exists for a cycle. Such a dependency is added against_order and
+// counted; while the count is non-zero, every new dependency also runs the
+// full search, as before the order existed (the order is still maintained
+// for the other dependencies, so it is valid again once the count drops to
+// zero when those dependencies are zapped).
+//
+// Returns the strong path's length like find_strong_path() (0: none; the
+// caller then adds the dependency, against_order if `against_order` is set).
+uint32_t check_new_dependency(uint32_t prev, uint8_t prev_read, uint32_t next, uint8_t next_read,
+                              uint32_t *path, bool &against_order);
+
+// Statistics for benchmarks and tests.
+struct order_counts {
+  uint64_t fast, reordered, region_nodes, full_searches, against_order;
+};
+order_counts dependency_order_counts();
 
 }  // namespace lockdep

@@ -11,10 +11,12 @@
 #include "core/class_registry.hpp"
 #include "core/dependency_graph.hpp"
 #include "core/graph_lock.hpp"
+#include "core/known_deps.hpp"
 #include "core/misuse.hpp"
 #include "core/pools.hpp"
 #include "core/rcu.hpp"
 #include "report/report.hpp"
+#include "support/options.hpp"
 
 namespace lockdep {
 
@@ -119,25 +121,57 @@ void report_recursive(thread_state &t, const held_lock &prev, const held_lock &n
 // Records prev -> next unless it closes a strong cycle. Returns false when
 // validation must stop (a pool ran out and the validator is off).
 // `rejected` is set when the dependency closes a cycle and is not added.
+void publish(const held_lock &prev, const held_lock &next, uint8_t mask) {
+  known_dep_publish(prev.class_idx, prev.class_generation, next.class_idx, next.class_generation,
+                    mask);
+}
+
 bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next, uint32_t &trace,
                     bool &rejected) {
   const uint8_t kind = dep_kind(prev.read, next.read);
   const uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
   // Known already: the graph stays free of strong cycles after every
   // addition, so an edge that exists cannot close one now.
-  if (existing && (dependency_at(existing).mask & kind)) return true;
-  if (const uint32_t len =
-          find_strong_path(next.class_idx, next.read, prev.class_idx, prev.read, g_path)) {
+  if (existing && (dependency_at(existing).mask & kind)) {
+    publish(prev, next, dependency_at(existing).mask);  // again, if the table was cleared
+    return true;
+  }
+  bool against_order = false;
+  if (const uint32_t len = check_new_dependency(prev.class_idx, prev.read, next.class_idx,
+                                                next.read, g_path, against_order)) {
     if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
       report_circular(t, prev, next, g_path, len);
     rejected = true;  // the edge is not added: the graph stays acyclic
     return true;
   }
+  // The stack is captured only now that a dependency is recorded: unwinding
+  // is the most expensive part of it.
   if (!trace && !(trace = save_current_trace())) return false;
   if (existing)
     add_dependency_kind(existing, kind);
-  else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace))
+  else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace, against_order))
     return false;
+  publish(prev, next, kind);
+  return true;
+}
+
+// Without any lock, under RCU: is every dependency validate_chain() would
+// record for this stack in the graph already, with no recursive locking?
+// Then the stack is valid and needs neither the graph lock nor a chain
+// (stacks of a server taking random subsets of many locks rarely repeat).
+// Anything else, a class that died included, takes the full path.
+bool stack_known(const thread_state &t, const held_lock &next) {
+  for (const held_lock &h : t.held)
+    if (h.class_idx == next.class_idx) return false;
+  for (size_t i = t.held.size(); i-- > 0;) {
+    const held_lock &h = t.held[i];
+    const lock_class *c = class_at(h.class_idx);
+    if (read_class_generation(c) != h.class_generation || !read_class_key(c)) return false;
+    if (!known_dep_has(h.class_idx, h.class_generation, next.class_idx, next.class_generation,
+                       dep_kind(h.read, next.read)))
+      return false;
+    if (!h.trylock) break;
+  }
   return true;
 }
 
@@ -274,7 +308,7 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
   // A trylock cannot block, so it adds no edge into the tried lock; it is
   // held afterwards, so the next acquisition adds edges from it. A class
   // that died since the lookup is held (to be released) but not validated.
-  if (live && !r.trylock && !chain_lookup(h.chain_key))
+  if (live && !r.trylock && !chain_lookup(h.chain_key) && !stack_known(t, h))
     run_on_side_stack(t, [&] { validate_chain(t, h); });
   t.held.push_back(h);
 }
