@@ -10,21 +10,24 @@ program_test(perf_chain_pool_evicts --status 66 --count ${CIRCULAR} 1 --lacks "^
   --stdout "^chain of 600000 locks done"
   -- ${LOCKDEP} -- $<TARGET_FILE:lock_chain> 600000)
 
-# A many-lock server with one real inversion: reported exactly once, and
-# nothing switches checking off.
-program_test(perf_many_locks_inject --status 66 --count ${CIRCULAR} 1 --lacks "^BUG:"
-  --stdout "^300 locks, 4 threads: "
-  -- ${LOCKDEP} -- $<TARGET_FILE:many_locks> 300 4 0.5 inject)
+# The benchmarks' own programs (tools/bench) exist only when they are built.
+if(LOCKDEP_BUILD_BENCHMARKS)
+  # A many-lock server with one real inversion: reported exactly once, and
+  # nothing switches checking off.
+  program_test(perf_many_locks_inject --status 66 --count ${CIRCULAR} 1 --lacks "^BUG:"
+    --stdout "^300 locks, 4 threads: "
+    -- ${LOCKDEP} -- $<TARGET_FILE:many_locks> 300 4 0.5 inject)
 
-# Smoke runs of the benchmarks at tiny sizes (no timing assertion).
-program_test(perf_bench_many_locks_smoke --status 0 --clean --stdout "^50 locks, 2 threads: "
-  -- ${LOCKDEP} -- $<TARGET_FILE:many_locks> 50 2 0.1)
-foreach(shape chain dag)
-  foreach(order asc desc)
-    program_test(perf_bench_graph_growth_${shape}_${order} --status 0 --clean
-      --stdout "^graph_growth n=200 ${shape} ${order}: .* enabled=1$"
-      -- $<TARGET_FILE:graph_growth> 200 ${shape} ${order})
+  # Smoke runs of the benchmarks at tiny sizes (no timing assertion).
+  program_test(perf_bench_many_locks_smoke --status 0 --clean --stdout "^50 locks, 2 threads: "
+    -- ${LOCKDEP} -- $<TARGET_FILE:many_locks> 50 2 0.1)
+  foreach(shape chain dag)
+    foreach(order asc desc)
+      program_test(perf_bench_graph_growth_${shape}_${order} --status 0 --clean
+        --stdout "^graph_growth n=200 ${shape} ${order}: .* enabled=1$"
+        -- $<TARGET_FILE:graph_growth> 200 ${shape} ${order})
+    endforeach()
   endforeach()
-endforeach()
-program_test(perf_bench_graph_growth_close --status 0 --count ${CIRCULAR} 1
-  --has "^-> #199 \\(growth" -- $<TARGET_FILE:graph_growth> 200 chain desc close)
+  program_test(perf_bench_graph_growth_close --status 0 --count ${CIRCULAR} 1
+    --has "^-> #199 \\(growth" -- $<TARGET_FILE:graph_growth> 200 chain desc close)
+endif()
