@@ -34,6 +34,16 @@ void footer(report_writer &w, const thread_state &t) {
   w.current_stack();
 }
 
+// "comm/tid is waiting on condition variable: ADDR (NAME), at: SITE".
+void cond_line(report_writer &w, const void *cond, uintptr_t ip) {
+  w.thread_ident();
+  w.print(" is waiting on condition variable:\n");
+  w.print("%p (", cond);
+  w.lock_name_of(cond, nullptr);
+  w.print("), at: ");
+  w.ip(ip);
+}
+
 }  // namespace
 
 void lock_reinitialised(const void *lock) {
@@ -72,12 +82,7 @@ void report_cond_without_mutex(thread_state &t, const void *cond, const void *mu
   run_on_side_stack(t, [&] {
     for (report_writer w("WARNING: condition variable waited on without its mutex held!");
          w.next_pass();) {
-      w.thread_ident();
-      w.print(" is waiting on condition variable:\n");
-      w.print("%p (", cond);
-      w.lock_name_of(cond, nullptr);
-      w.print("), at: ");
-      w.ip(ip);
+      cond_line(w, cond, ip);
       w.print("\nwith mutex:\n");
       lock_line(w, mutex, ip);
       w.print("\nbut does not hold that mutex!\n");
@@ -95,12 +100,7 @@ void report_cond_two_mutexes(thread_state &t, const void *cond, const void *mute
   run_on_side_stack(t, [&] {
     for (report_writer w("WARNING: condition variable used with two different mutexes!");
          w.next_pass();) {
-      w.thread_ident();
-      w.print(" is waiting on condition variable:\n");
-      w.print("%p (", cond);
-      w.lock_name_of(cond, nullptr);
-      w.print("), at: ");
-      w.ip(ip);
+      cond_line(w, cond, ip);
       w.print("\nwith mutex:\n%p (", mutex);
       w.lock_name_of(mutex, nullptr);
       w.print(")\nwhile other threads wait on it with mutex:\n%p (", other);
