@@ -65,12 +65,12 @@ struct lockdep_stats {
   uint64_t classes_in_use;
   uint64_t classes_pending; /* zapped, waiting for a grace period */
   uint64_t classes_free;
-  uint64_t classes_capacity;
+  uint64_t classes_capacity;   /* the limit: max_classes=, or the static reservation */
   uint64_t classes_registered; /* total ever */
   uint64_t classes_zapped;     /* total ever */
   uint64_t classes_freed;      /* total returned to the free bitmap */
   uint64_t dependencies;
-  uint64_t dependencies_capacity;
+  uint64_t dependencies_capacity; /* max_dependencies=, or the static reservation */
   uint64_t chains;
   uint64_t chains_pending;
   uint64_t chains_capacity;

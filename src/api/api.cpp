@@ -6,6 +6,7 @@
 #include "core/deferred_free.hpp"
 #include "core/dependency_graph.hpp"
 #include "core/graph_lock.hpp"
+#include "core/pool_options.hpp"
 #include "core/validator.hpp"
 #include "lockdep/lockdep.h"
 #include "report/report.hpp"
@@ -158,6 +159,7 @@ void lockdep_on(void) {
 
 int lockdep_set_options(const char *text, char *err, size_t err_len) {
   if (!parse_options(text, err, err_len)) return -1;
+  apply_pool_options();
   report_reopen();
   return 0;
 }
@@ -186,8 +188,8 @@ void lockdep_get_stats(lockdep_stats *out) {
     out->stack_traces = tc.traces;
     out->stack_trace_entries = tc.entries;
   }
-  out->classes_capacity = kMaxClasses;
-  out->dependencies_capacity = kMaxDependencies;
+  out->classes_capacity = pool_limit(pool::classes);
+  out->dependencies_capacity = pool_limit(pool::dependencies);
   out->chains_capacity = kMaxChains;
   out->grace_periods = grace_periods_completed();
   out->chain_cache_misses = chain_cache_misses();

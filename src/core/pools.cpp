@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/config.hpp"
+#include "core/pool_options.hpp"
 #include "report/report.hpp"
 
 namespace lockdep {
@@ -40,12 +41,20 @@ void set_pool_limit(pool p, uint32_t limit) {
 void pool_exhausted(pool p) {
   char line[80];
   std::snprintf(line, sizeof line, "BUG: %s too low!", pool_name(p));
-  turn_off(line);
+  if (!turn_off(line)) return;
+  if (const char *option = pool_option_name(p)) {
+    char hint[200];
+    std::snprintf(hint, sizeof hint,
+                  "lockdep: the limit was %s=%u (at most %u): a larger one keeps checking on",
+                  option, pool_limit(p), kCapacity[static_cast<int>(p)]);
+    report_line(hint, false);
+  }
 }
 
-void turn_off(const char *bug_line) {
-  if (!g_enabled.exchange(false)) return;  // someone else already said it
+bool turn_off(const char *bug_line) {
+  if (!g_enabled.exchange(false)) return false;  // someone else already said it
   report_turn_off(bug_line);
+  return true;
 }
 
 }  // namespace lockdep

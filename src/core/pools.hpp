@@ -31,7 +31,8 @@ void pool_exhausted(pool p);
 
 // Prints `bug_line` and "turning off the locking correctness validator."
 // once, and turns the validator off: for misuse it cannot recover from.
-void turn_off(const char *bug_line);
+// False when the validator was off already (nothing printed).
+bool turn_off(const char *bug_line);
 
 extern std::atomic<bool> g_enabled;
 inline bool validator_enabled() { return g_enabled.load(std::memory_order_relaxed); }

@@ -55,7 +55,10 @@ constexpr key_spec kKeys[] = {
     {"verbosity", "0 or 1"},
     {"suppressions", "a suppressions file (KIND:PATTERN lines), or '' for none"},
     {"default_suppressions", "0, 1, true, false, yes or no"},
+    {"max_classes", "an integer from 1 to 1048576 (the static reservation)"},
+    {"max_dependencies", "an integer from 1 to 4194304 (the static reservation)"},
 };
+static_assert(kMaxClasses == 1048576 && kMaxDependencies == 4194304, "the texts above");
 
 bool apply(options &o, const char *key, const char *value) {
   unsigned long n = 0;
@@ -91,6 +94,16 @@ bool apply(options &o, const char *key, const char *value) {
   if (!std::strcmp(key, "stack_depth")) {
     if (!parse_uint(value, 1, kMaxStackDepth, &n)) return false;
     o.stack_depth = static_cast<uint32_t>(n);
+    return true;
+  }
+  if (!std::strcmp(key, "max_classes")) {
+    if (!parse_uint(value, 1, kMaxClasses, &n)) return false;
+    o.max_classes = static_cast<uint32_t>(n);
+    return true;
+  }
+  if (!std::strcmp(key, "max_dependencies")) {
+    if (!parse_uint(value, 1, kMaxDependencies, &n)) return false;
+    o.max_dependencies = static_cast<uint32_t>(n);
     return true;
   }
   if (!std::strcmp(key, "verbosity")) {
@@ -229,7 +242,11 @@ const char *options_help() {
          "  suppressions=FILE    reports not to print: lines KIND:PATTERN, KIND one of\n"
          "                       circular recursive unlock freed exit not_held\n"
          "                       after_destroy cond_unheld cond_two_mutexes or *\n"
-         "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n";
+         "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n"
+         "  max_classes=N        lock classes at most, 1..1048576 (1048576); past it:\n"
+         "                       BUG: MAX_LOCKDEP_KEYS too low!, and checking stops\n"
+         "  max_dependencies=N   dependencies at most, 1..4194304 (4194304); past it:\n"
+         "                       BUG: MAX_LOCKDEP_ENTRIES too low!, and checking stops\n";
 }
 
 }  // namespace lockdep

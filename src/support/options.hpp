@@ -20,6 +20,9 @@ struct options {
   int verbosity = 0;                 // 1: announce start-up
   char suppressions[1024];           // a suppressions file; empty: none
   bool default_suppressions = true;  // the built-in list (suppressions.cpp)
+  // Limits of the pools that hold real state; 0: the static reservation.
+  uint32_t max_classes = 0;
+  uint32_t max_dependencies = 0;
 };
 
 const options &current_options();
