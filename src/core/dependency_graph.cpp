@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/config.hpp"
+#include "core/guard_sets.hpp"
 #include "core/pools.hpp"
 
 namespace lockdep {
@@ -139,6 +140,8 @@ uint64_t dependency_count() { return g_in_use; }
 
 uint32_t first_dependency_from(uint32_t from) { return g_after_head[from]; }
 
+uint32_t first_dependency_to(uint32_t to) { return g_before_head[to]; }
+
 namespace {
 
 // find_strong_path() over classes whose ord is in [lo, hi].
@@ -261,8 +264,13 @@ uint32_t find_strong_path(uint32_t next, uint8_t next_read, uint32_t prev, uint8
 }
 
 uint32_t check_new_dependency(uint32_t prev, uint8_t prev_read, uint32_t next, uint8_t next_read,
-                              uint32_t *path, bool &against_order) {
+                              uint32_t *path, bool &against_order, const guard_set *guards) {
   against_order = false;
+  // A strong path closes a cycle that counts only if it is feasible.
+  auto feasible = [&](uint32_t len) {
+    return len && guards ? feasible_path(len, next, next_read, prev, prev_read, *guards, path)
+                         : len;
+  };
   if (prev == next) return find_strong_path(next, next_read, prev, prev_read, path);
   // Classes that gain their first dependency, or that have nothing on the
   // side that would constrain a move, go to the ends of the order.
@@ -277,7 +285,7 @@ uint32_t check_new_dependency(uint32_t prev, uint8_t prev_read, uint32_t next, u
       return 0;
     }
     ++g_order_counts.full_searches;
-    return find_strong_path(next, next_read, prev, prev_read, path);
+    return feasible(find_strong_path(next, next_read, prev, prev_read, path));
   }
 
   next_region_gen();
@@ -292,6 +300,7 @@ uint32_t check_new_dependency(uint32_t prev, uint8_t prev_read, uint32_t next, u
       ++g_order_counts.full_searches;
       len = find_strong_path(next, next_read, prev, prev_read, path);
     }
+    len = feasible(len);
     if (!len) {
       against_order = true;
       ++g_order_counts.against_order;
@@ -300,7 +309,8 @@ uint32_t check_new_dependency(uint32_t prev, uint8_t prev_read, uint32_t next, u
   }
   if (g_against_order) {
     ++g_order_counts.full_searches;
-    if (const uint32_t len = find_strong_path(next, next_read, prev, prev_read, path)) return len;
+    if (const uint32_t len = feasible(find_strong_path(next, next_read, prev, prev_read, path)))
+      return len;
   }
   uint32_t nb;
   collect_backward(prev, next, nb);

@@ -48,6 +48,8 @@ uint64_t dependency_count();
 // First dependency in `from`'s list of later locks (0: none); the list goes
 // on through lock_dep::after_next.
 uint32_t first_dependency_from(uint32_t from);
+// First dependency in `to`'s list of earlier locks; on through before_next.
+uint32_t first_dependency_to(uint32_t to);
 
 // Breadth-first search for a strong path next -> ... -> prev: one that, with
 // the new edge prev -> next, closes a cycle that can deadlock. Returns its
@@ -71,10 +73,18 @@ uint32_t find_strong_path(uint32_t next, uint8_t next_read, uint32_t prev, uint8
 // for the other dependencies, so it is valid again once the count drops to
 // zero when those dependencies are zapped).
 //
+// With `guards` (the new dependency's, see guard_sets.hpp), only a cycle
+// that is feasible counts: a strong path whose cycle is gated is passed
+// over (feasible_path() looks for another), and the dependency is then
+// added like one that closes a non-deadlocking read cycle: against the
+// order, when the path ran against it.
+//
 // Returns the strong path's length like find_strong_path() (0: none; the
 // caller then adds the dependency, against_order if `against_order` is set).
+struct guard_set;
 uint32_t check_new_dependency(uint32_t prev, uint8_t prev_read, uint32_t next, uint8_t next_read,
-                              uint32_t *path, bool &against_order);
+                              uint32_t *path, bool &against_order,
+                              const guard_set *guards = nullptr);
 
 // Statistics for benchmarks and tests.
 struct order_counts {

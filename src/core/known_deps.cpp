@@ -10,6 +10,8 @@ namespace {
 constexpr uint32_t kSlots = 1u << kKnownDepSlotsBits;
 constexpr uint32_t kClearAt = kSlots / 4 * 3;
 constexpr uint64_t kMaskBits = 0xF;
+constexpr uint64_t kGuardedBit = 0x10;
+constexpr uint64_t kLowBits = kMaskBits | kGuardedBit;  // below the fingerprint
 
 alignas(4096) std::atomic<uint64_t> g_table[kSlots];
 uint32_t g_entries;  // under the graph lock
@@ -30,8 +32,8 @@ probe locate(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t to_gen) {
   const uint64_t a = from | (uint64_t{from_gen} << 32);
   const uint64_t b = to | (uint64_t{to_gen} << 32);
   const uint64_t h = mix(a + 0x9E3779B97F4A7C15ull) ^ mix(b ^ 0xD6E8FEB86659FD93ull);
-  uint64_t fp = mix(h ^ 0xA0761D6478BD642Full) & ~kMaskBits;
-  if (!fp) fp = kMaskBits + 1;
+  uint64_t fp = mix(h ^ 0xA0761D6478BD642Full) & ~kLowBits;
+  if (!fp) fp = kLowBits + 1;
   return {static_cast<uint32_t>(h) & (kSlots - 1), fp};
 }
 
@@ -46,22 +48,23 @@ void clear_table() {
 
 }  // namespace
 
-void known_dep_publish(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t to_gen,
-                       uint8_t mask) {
+void known_dep_publish(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t to_gen, uint8_t mask,
+                       bool guarded) {
   const probe p = locate(from, from_gen, to, to_gen);
   for (uint32_t i = 0; i < kKnownDepProbes; ++i) {
     std::atomic<uint64_t> &w = g_table[(p.slot + i) & (kSlots - 1)];
     const uint64_t v = w.load(std::memory_order_relaxed);
-    if (v && (v & ~kMaskBits) != p.fingerprint) continue;
+    if (v && (v & ~kLowBits) != p.fingerprint) continue;
     if (!v) {
       if (g_entries >= kClearAt) {
         clear_table();
-        known_dep_publish(from, from_gen, to, to_gen, mask);
+        known_dep_publish(from, from_gen, to, to_gen, mask, guarded);
         return;
       }
       ++g_entries;
     }
-    w.store(p.fingerprint | ((v | mask) & kMaskBits), std::memory_order_relaxed);
+    w.store(p.fingerprint | ((v | mask) & kMaskBits) | (guarded ? kGuardedBit : 0),
+            std::memory_order_relaxed);
     return;
   }
   // A crowded run of slots: this dependency stays on the graph-lock path.
@@ -72,7 +75,7 @@ bool known_dep_has(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t to_ge
   for (uint32_t i = 0; i < kKnownDepProbes; ++i) {
     const uint64_t v = g_table[(p.slot + i) & (kSlots - 1)].load(std::memory_order_relaxed);
     if (!v) return false;
-    if ((v & ~kMaskBits) == p.fingerprint) return (v & kind) != 0;
+    if ((v & ~kLowBits) == p.fingerprint) return (v & kind) && !(v & kGuardedBit);
   }
   return false;
 }

@@ -11,6 +11,7 @@
 #include "core/class_registry.hpp"
 #include "core/dependency_graph.hpp"
 #include "core/graph_lock.hpp"
+#include "core/guard_sets.hpp"
 #include "core/known_deps.hpp"
 #include "core/misuse.hpp"
 #include "core/pools.hpp"
@@ -121,24 +122,33 @@ void report_recursive(thread_state &t, const held_lock &prev, const held_lock &n
 // Records prev -> next unless it closes a strong cycle. Returns false when
 // validation must stop (a pool ran out and the validator is off).
 // `rejected` is set when the dependency closes a cycle and is not added.
-void publish(const held_lock &prev, const held_lock &next, uint8_t mask) {
+void publish(const held_lock &prev, const held_lock &next, uint32_t id) {
   known_dep_publish(prev.class_idx, prev.class_generation, next.class_idx, next.class_generation,
-                    mask);
+                    dependency_at(id).mask, dependency_guards(id).n != 0);
 }
 
 bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next, uint32_t &trace,
                     bool &rejected) {
   const uint8_t kind = dep_kind(prev.read, next.read);
-  const uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
-  // Known already: the graph stays free of strong cycles after every
-  // addition, so an edge that exists cannot close one now.
+  uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
+  guard_set guards;
+  stack_guards(t, prev, next, guards);
+  // Seen with fewer guards than before: a cycle through it that was gated
+  // may not be any more (guard_sets.hpp).
+  if (existing && observe_dependency_guards(existing, guards))
+    if (const uint32_t len = recheck_dependency(existing, g_path))
+      if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
+        report_circular(t, prev, next, g_path, len);
+  // Known already: the graph stays free of feasible strong cycles after
+  // every addition, so an edge that exists cannot close one now.
   if (existing && (dependency_at(existing).mask & kind)) {
-    publish(prev, next, dependency_at(existing).mask);  // again, if the table was cleared
+    publish(prev, next, existing);  // again, if the table was cleared
     return true;
   }
   bool against_order = false;
-  if (const uint32_t len = check_new_dependency(prev.class_idx, prev.read, next.class_idx,
-                                                next.read, g_path, against_order)) {
+  if (const uint32_t len =
+          check_new_dependency(prev.class_idx, prev.read, next.class_idx, next.read, g_path,
+                               against_order, existing ? &dependency_guards(existing) : &guards)) {
     if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
       report_circular(t, prev, next, g_path, len);
     rejected = true;  // the edge is not added: the graph stays acyclic
@@ -147,11 +157,14 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
   // The stack is captured only now that a dependency is recorded: unwinding
   // is the most expensive part of it.
   if (!trace && !(trace = save_current_trace())) return false;
-  if (existing)
+  if (existing) {
     add_dependency_kind(existing, kind);
-  else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace, against_order))
-    return false;
-  publish(prev, next, kind);
+  } else {
+    existing = add_dependency(prev.class_idx, next.class_idx, kind, trace, against_order);
+    if (!existing) return false;
+    set_dependency_guards(existing, guards);
+  }
+  publish(prev, next, existing);
   return true;
 }
 

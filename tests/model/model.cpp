@@ -18,6 +18,15 @@
 //   A cycle is strong unless somewhere in it an -(*R)-> dependency is
 //   followed by an -(S*)-> one (the recursive reader at the junction can
 //   enter while the other side's reader holds it).
+// - Gate locks (guard sets): each pair of classes with a dependency keeps
+//   the locks that guarded it at every observation: held for writing, of a
+//   live class that is a keyless map's own, not one of the pair, at most
+//   the first four from the bottom of the stack. A cycle counts only if it
+//   can be cut into two runs of consecutive dependencies (the new one in
+//   one of them) that share no guard; a dependency with a guard that died
+//   is not used in cycles, and its next observation starts its guards
+//   afresh. When an observation shrinks a pair's guards, cycles through
+//   the pair are checked again (reported, nothing removed).
 // - Each problem (kind and the two classes) is reported once; each bad
 //   unlock once per map.
 // - Unregistering a key forgets every class of the key (all subclasses) and
@@ -69,6 +78,7 @@ int model::class_of(int map, int sub) {
   const auto owner = std::make_tuple(m.keyed, m.keyed ? m.key : map, total);
   if (auto it = live_.find(owner); it != live_.end()) return it->second;
   lock_class c;
+  c.own_map = !m.keyed;
   c.name = m.name;
   if (total) c.name += "/" + std::to_string(total);
   classes_.push_back(c);
@@ -86,6 +96,8 @@ void model::forget_owner(bool is_key, int id) {
     live_.erase(it);
     for (auto d = deps_.begin(); d != deps_.end();)
       d = (d->from == cls || d->to == cls) ? deps_.erase(d) : std::next(d);
+    for (auto g = guards_.begin(); g != guards_.end();)
+      g = (g->first.first == cls || g->first.second == cls) ? guards_.erase(g) : std::next(g);
     for (auto c = chains_.begin(); c != chains_.end();) {
       bool has = false;
       for (const auto &[k, mode] : *c) has |= k == cls;
@@ -98,33 +110,109 @@ std::string model::lock_text(int map, int cls) const {
   return std::to_string(map) + "(" + classes_[static_cast<size_t>(cls)].name + ")";
 }
 
-// Exhaustive depth-first search over (class, kind of the dependency that
-// led there): is there a path from added.to back to added.from that,
-// closed by `added`, makes a strong cycle?
-bool model::closes_strong_cycle(const dep &added) const {
-  std::set<dep> visited;  // dependencies already followed
-  std::function<bool(const dep &)> walk = [&](const dep &last) {
-    for (const dep &d : deps_) {
-      if (d.from != last.to) continue;
-      if (last.to_recursive && d.from_shared) continue;  // -(*R)-> -(S*)->
-      if (d.to == added.from && !(d.to_recursive && added.from_shared)) return true;
-      if (visited.insert(d).second && walk(d)) return true;
-    }
-    return false;
-  };
-  return walk(added);
+// The locks that guard prev -> next: held for writing, of a live class
+// that is one lock's own (a keyless map), not one of the two ends; the
+// first four from the bottom of the stack (the validator's room).
+model::guards model::stack_guards(const std::vector<held> &stack, const held &prev,
+                                  const held &next) const {
+  guards out;
+  for (const held &h : stack) {
+    if (out.size() == 4) break;
+    const lock_class &c = classes_[static_cast<size_t>(h.cls)];
+    if (h.mode != 0 || !c.alive || !c.own_map || h.cls == prev.cls || h.cls == next.cls) continue;
+    out.insert(h.cls);
+  }
+  return out;
 }
 
-bool model::add_dependency(const held &prev, const held &next, report_list &out) {
+// Exhaustive depth-first search for a path from added.to back to
+// added.from that, closed by `added`, makes a strong cycle which is also
+// feasible: it can be cut into two runs of consecutive dependencies
+// (the one holding `added`, and another) that share no guard. A path
+// visits each (class, reached only by recursive reads) state at most once;
+// the kinds of one pair of classes count together (from a state, a pair
+// leads to the better of its kinds), and a dependency with a guard that
+// died is not used.
+bool model::closes_feasible_cycle(const dep &added, const guards &added_guards) const {
+  std::map<std::pair<int, int>, unsigned> kinds;  // 1 SR, 2 ER, 4 SN, 8 EN
+  for (const dep &d : deps_)
+    kinds[{d.from, d.to}] |= 1u << ((!d.from_shared) + ((!d.to_recursive) << 1));
+  auto dead = [&](const guards &g) {
+    for (int c : g)
+      if (!classes_[static_cast<size_t>(c)].alive) return true;
+    return false;
+  };
+  auto shares = [](const guards &a, const guards &b) {
+    for (int c : a)
+      if (b.count(c)) return true;
+    return false;
+  };
+  std::set<std::pair<int, bool>> on_path;
+  // part 0: before the cut-out run, 1: in it, 2: after it.
+  std::function<bool(int, bool, int, const guards &, const guards &)> walk =
+      [&](int cls, bool xr, int part, const guards &rest, const guards &run) {
+        on_path.insert({cls, xr});
+        for (const auto &[pair, all] : kinds) {
+          if (pair.first != cls) continue;
+          const unsigned usable = xr ? all & ~(1u | 4u) : all;  // -(*R)-> -(S*)-> breaks
+          if (!usable) continue;
+          const bool to_xr = !(usable & (4u | 8u));
+          const guards &g = guards_.at(pair);
+          if (dead(g)) continue;
+          for (int p = part; p <= std::min(part + 1, 2); ++p) {
+            if (shares(g, p == 1 ? rest : run)) continue;
+            if (pair.second == added.from && p >= 1 && (!added.from_shared || !to_xr)) return true;
+            if (on_path.count({pair.second, to_xr})) continue;
+            guards more_rest = rest, more_run = run;
+            (p == 1 ? more_run : more_rest).insert(g.begin(), g.end());
+            if (walk(pair.second, to_xr, p, more_rest, more_run)) return true;
+          }
+        }
+        on_path.erase({cls, xr});
+        return false;
+      };
+  return walk(added.to, added.to_recursive, 0, added_guards, {});
+}
+
+void model::report_circular(const held &prev, const held &next, report_list &out) {
+  if (reported_.insert({"circular", prev.cls, next.cls}).second)
+    out.push_back("circular next=" + lock_text(next.map, next.cls) +
+                  " prev=" + lock_text(prev.map, prev.cls));
+}
+
+bool model::add_dependency(const std::vector<held> &stack, const held &prev, const held &next,
+                           report_list &out) {
   const dep d{prev.cls, next.cls, prev.mode != 0, next.mode == 2};
+  const guards now = stack_guards(stack, prev, next);
+  const auto known = guards_.find({prev.cls, next.cls});
+  if (known != guards_.end()) {
+    // Observed again: the guard set is what every observation had (all
+    // afresh when one of its guards died). When it shrank, cycles through
+    // the pair are checked again, kind by kind.
+    guards &g = known->second;
+    bool dead = false;
+    for (int c : g) dead |= !classes_[static_cast<size_t>(c)].alive;
+    guards kept;
+    for (int c : g)
+      if (now.count(c)) kept.insert(c);
+    if (dead || kept.size() != g.size()) {
+      g = dead ? now : kept;
+      for (unsigned kind = 1; kind <= 8; kind <<= 1) {
+        const dep k{prev.cls, next.cls, !(kind & (2u | 8u)), (kind & (1u | 2u)) != 0};
+        if (deps_.count(k) && closes_feasible_cycle(k, g)) {
+          report_circular(prev, next, out);
+          break;
+        }
+      }
+    }
+  }
   if (deps_.count(d)) return true;
-  if (closes_strong_cycle(d)) {
-    if (reported_.insert({"circular", prev.cls, next.cls}).second)
-      out.push_back("circular next=" + lock_text(next.map, next.cls) +
-                    " prev=" + lock_text(prev.map, prev.cls));
+  if (closes_feasible_cycle(d, known != guards_.end() ? known->second : now)) {
+    report_circular(prev, next, out);
     return false;
   }
   deps_.insert(d);
+  if (known == guards_.end()) guards_[{prev.cls, next.cls}] = now;
   return true;
 }
 
@@ -197,7 +285,7 @@ report_list model::apply(const step &s) {
         if (!recursive && !read_of_read) {
           for (size_t i = stack.size(); i-- > 0;) {
             if (!alive(stack[i])) continue;
-            all_added &= add_dependency(stack[i], next, out);
+            all_added &= add_dependency(stack, stack[i], next, out);
             if (!stack[i].trylock) break;
           }
         }

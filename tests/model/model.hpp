@@ -41,6 +41,7 @@ class model {
   struct lock_class {
     std::string name;  // the map's name at the class's first use, "/sub" added
     bool alive = true;
+    bool own_map = false;  // a keyless map's: one lock, so it can guard
   };
   struct held {
     int map;
@@ -65,11 +66,17 @@ class model {
     auto operator<=>(const dep &) const = default;
   };
 
+  // Guard sets: classes, each a class in one life (ids are never reused).
+  using guards = std::set<int>;
+
   int class_of(int map, int sub);
   void forget_owner(bool is_key, int id);
   // False when the dependency closed a cycle and was not added.
-  bool add_dependency(const held &prev, const held &next, report_list &out);
-  bool closes_strong_cycle(const dep &added) const;
+  bool add_dependency(const std::vector<held> &stack, const held &prev, const held &next,
+                      report_list &out);
+  guards stack_guards(const std::vector<held> &stack, const held &prev, const held &next) const;
+  bool closes_feasible_cycle(const dep &added, const guards &added_guards) const;
+  void report_circular(const held &prev, const held &next, report_list &out);
   std::string lock_text(int map, int cls) const;
 
   std::vector<std::vector<held>> held_;  // per thread, bottom first
@@ -77,6 +84,7 @@ class model {
   std::vector<lock_class> classes_;
   std::map<std::tuple<bool, int, int>, int> live_;  // (is a key, key or map, subclass) -> class
   std::set<dep> deps_;
+  std::map<std::pair<int, int>, guards> guards_;          // by (from, to), whatever the kind
   std::set<std::tuple<std::string, int, int>> reported_;  // kind, class, class
   std::set<int> unlock_reported_;                         // map
   unsigned chain_cache_;
