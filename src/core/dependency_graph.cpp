@@ -139,6 +139,8 @@ uint64_t dependency_count() { return g_in_use; }
 
 uint32_t first_dependency_from(uint32_t from) { return g_after_head[from]; }
 
+uint32_t first_dependency_to(uint32_t to) { return g_before_head[to]; }
+
 namespace {
 
 // find_strong_path() over classes whose ord is in [lo, hi].

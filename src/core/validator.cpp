@@ -15,6 +15,7 @@
 #include "core/misuse.hpp"
 #include "core/pools.hpp"
 #include "core/rcu.hpp"
+#include "core/signal_usage.hpp"
 #include "report/report.hpp"
 #include "support/options.hpp"
 
@@ -151,6 +152,7 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     add_dependency_kind(existing, kind);
   else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace, against_order))
     return false;
+  check_signal_dependency(t, prev, next);
   publish(prev, next, kind);
   return true;
 }
@@ -305,6 +307,7 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
   h.reentrant = r.reentrant;
   h.id = hlock_id(h.class_idx, h.read, h.trylock, h.class_generation);
   h.chain_key = iterate_chain_key(t.held.empty() ? 0 : t.held.back().chain_key, h.id);
+  if (live && signal_usage_unmarked(t, h)) run_on_side_stack(t, [&] { mark_signal_usage(t, h); });
   // A trylock cannot block, so it adds no edge into the tried lock; it is
   // held afterwards, so the next acquisition adds edges from it. A class
   // that died since the lookup is held (to be released) but not validated.
