@@ -48,7 +48,8 @@ uint64_t dependency_count();
 // First dependency in `from`'s list of later locks (0: none); the list goes
 // on through lock_dep::after_next.
 uint32_t first_dependency_from(uint32_t from);
-// First dependency in `to`'s list of earlier locks; on through before_next.
+// First dependency in `to`'s list of earlier locks (0: none); the list goes
+// on through lock_dep::before_next.
 uint32_t first_dependency_to(uint32_t to);
 
 // Breadth-first search for a strong path next -> ... -> prev: one that, with

@@ -16,6 +16,7 @@
 
 #include "core/config.hpp"
 #include "core/pools.hpp"
+#include "core/signal_state.hpp"
 
 namespace lockdep {
 
@@ -57,6 +58,7 @@ struct thread_state {
   uintptr_t side_stack_top = 0;
   bool on_side_stack = false;
   bool side_stack_used = false;  // its pages are resident: give them back at exit
+  signal_state sig;              // blocked signals, running handlers
   held_stack held;               // last: its untouched tail costs no memory
 };
 

@@ -16,6 +16,7 @@
 #include "core/misuse.hpp"
 #include "core/pools.hpp"
 #include "core/rcu.hpp"
+#include "core/signal_usage.hpp"
 #include "report/report.hpp"
 #include "support/options.hpp"
 
@@ -163,6 +164,7 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     existing = add_dependency(prev.class_idx, next.class_idx, kind, trace, against_order);
     if (!existing) return false;
     set_dependency_guards(existing, guards);
+    check_signal_dependency(t, prev, next);
   }
   publish(prev, next, existing);
   return true;
@@ -318,6 +320,7 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
   h.reentrant = r.reentrant;
   h.id = hlock_id(h.class_idx, h.read, h.trylock, h.class_generation);
   h.chain_key = iterate_chain_key(t.held.empty() ? 0 : t.held.back().chain_key, h.id);
+  if (live && signal_usage_unmarked(t, h)) run_on_side_stack(t, [&] { mark_signal_usage(t, h); });
   // A trylock cannot block, so it adds no edge into the tried lock; it is
   // held afterwards, so the next acquisition adds edges from it. A class
   // that died since the lookup is held (to be released) but not validated.

@@ -31,6 +31,3 @@ if(LOCKDEP_BUILD_BENCHMARKS)
   program_test(perf_bench_graph_growth_close --status 0 --count ${CIRCULAR} 1
     --has "^-> #199 \\(growth" -- $<TARGET_FILE:graph_growth> 200 chain desc close)
 endif()
-
-# Pool limits as options; they use lock_chain, defined above.
-include(${CMAKE_CURRENT_LIST_DIR}/pool_tests.cmake)

@@ -1,5 +1,6 @@
 # Pools of real state sized by options (issue 11 item 3, issue 13 item 8):
-# max_classes= and max_dependencies=.
+# max_classes= and max_dependencies=. They use lock_chain, defined in
+# perf_tests.cmake (included before this file: the files go in name order).
 
 # lock_chain N records N-1 dependencies between N classes: past the limit,
 # the BUG line and the hint once, checking stops (the final cycle is not

@@ -1,0 +1,55 @@
+# Signal handlers checked the way the kernel checks interrupts (issue 9,
+# part 2): a lock used in a handler and held with its signal deliverable.
+add_executable(signal_cases signal_cases.c)
+target_link_libraries(signal_cases PRIVATE lockdep Threads::Threads)
+target_compile_options(signal_cases PRIVATE -O1 -g)
+set(S $<TARGET_FILE:signal_cases>)
+set(INCONSISTENT "WARNING: inconsistent lock state")
+set(SIGNAL_ORDER "WARNING: signal-safe -> signal-unsafe lock order detected")
+
+program_test(signal_handler_and_main --status 66 --count ${INCONSISTENT} 1 --count ${SIGNAL_ORDER} 0
+  --has "^inconsistent \\{SIGALRM-ON-W\\} -> \\{IN-SIGALRM-W\\} usage\\.$"
+  --has "^signal_cases/[0-9]+ \\[in SIGALRM handler\\] takes:$"
+  --has "^0x[0-9a-f]+ \\(g_sig_lock\\), at: (takes_sig_lock|lock_unlock)\\+0x"
+  --has "^\\{SIGALRM-ON-W\\} state was registered at:$" --has "^  handler_and_main\\+0x"
+  --has "^  <Signal SIGALRM>$" --has "^    lock\\(g_sig_lock\\).$"
+  -- ${LOCKDEP} -- ${S} handler_and_main)
+program_test(signal_main_blocks_clean --status 0 --clean -- ${LOCKDEP} -- ${S} main_blocks)
+program_test(signal_handler_takes_h_main_holds_l --status 66 --count ${INCONSISTENT} 1
+  --has "\\(g_sig_lock\\), at: " --has "^ #0: 0x[0-9a-f]+ \\(g_outer_lock\\)"
+  -- ${LOCKDEP} -- ${S} handler_takes_h_main_holds_l)
+program_test(signal_safe_unsafe_dependency --status 66 --count ${SIGNAL_ORDER} 1
+  --count ${INCONSISTENT} 0
+  --has "^but this new dependency connects a SIGALRM-safe lock:$"
+  --has "^ \\(g_safe_lock\\)\\{IN-SIGALRM-W\\}$" --has "^ \\(g_unsafe_lock\\)\\{SIGALRM-ON-W\\}$"
+  --has "^  takes_safe_lock\\+0x|^  lock_unlock\\+0x" --has "^                               block SIGALRM.$"
+  -- ${LOCKDEP} -- ${S} safe_unsafe_dependency)
+program_test(signal_safe_unsafe_at_mark --status 66 --count ${SIGNAL_ORDER} 1
+  --count ${INCONSISTENT} 0 --has "just changed the state of lock:$"
+  --has "^but this lock was taken by another, SIGALRM-safe lock in the past:$"
+  -- ${LOCKDEP} -- ${S} safe_unsafe_at_mark)
+program_test(signal_trylock_in_handler_clean --status 0 --clean
+  --stdout "^trylock failed 1, succeeded 1$" -- ${LOCKDEP} -- ${S} trylock_in_handler)
+program_test(signal_oldact_roundtrip --status 0 --clean --stdout "^oldact ok$"
+  -- ${LOCKDEP} -- ${S} oldact_roundtrip)
+program_test(signal_resethand --status 0 --clean --stdout "^reset ok, handled 1$"
+  -- ${LOCKDEP} -- ${S} resethand)
+program_test(signal_siglongjmp_then_lock_clean --status 0 --clean --stdout "^jumped out$"
+  -- ${LOCKDEP} -- ${S} siglongjmp_then_lock)
+program_test(signal_longjmp_keeps_mask_clean --status 0 --clean
+  --stdout "^SIGALRM blocked after longjmp: 1$" -- ${LOCKDEP} -- ${S} longjmp_keeps_mask)
+program_test(signal_nodefer --status 66 --count ${INCONSISTENT} 1
+  --has "^inconsistent \\{SIGALRM-ON-W\\} -> \\{IN-SIGALRM-W\\} usage\\.$"
+  --has "^signal_cases/[0-9]+ \\[in SIGALRM handler\\] takes:$" --has "^  takes_sig_lock\\+0x"
+  -- ${LOCKDEP} -- ${S} nodefer)
+program_test(signal_defer_clean --status 0 --clean -- ${LOCKDEP} -- ${S} defer)
+program_test(signal_unblock_while_holding --status 66 --count ${INCONSISTENT} 1
+  --has "^\\{SIGALRM-ON-W\\} state was registered at:$" --has "^  unblock_while_holding\\+0x"
+  -- ${LOCKDEP} -- ${S} unblock_while_holding)
+program_test(signal_thread_inherits_mask_clean --status 0 --clean
+  -- ${LOCKDEP} -- ${S} thread_inherits_mask)
+program_test(signal_api_in_handler --status 66 --count ${INCONSISTENT} 1
+  --has "^inconsistent \\{IN-SIGUSR1-W\\} -> \\{SIGUSR1-ON-W\\} usage\\.$"
+  --has "\\(annotated_lock\\), at: api_in_handler\\+0x"
+  -- ${LOCKDEP} -- ${S} api_in_handler)
+program_test(signal_nested_handlers_clean --status 0 --clean -- ${LOCKDEP} -- ${S} nested_handlers)
