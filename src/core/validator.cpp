@@ -8,6 +8,7 @@
 
 #include "core/address_index.hpp"
 #include "core/chain_cache.hpp"
+#include "core/class_graph.hpp"
 #include "core/class_registry.hpp"
 #include "core/dependency_graph.hpp"
 #include "core/graph_lock.hpp"
@@ -139,6 +140,7 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
   bool against_order = false;
   if (const uint32_t len = check_new_dependency(prev.class_idx, prev.read, next.class_idx,
                                                 next.read, g_path, against_order)) {
+    if (class_graph_instance_cycle_is_stale(t, prev, next)) return rejected = true;
     if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
       report_circular(t, prev, next, g_path, len);
     rejected = true;  // the edge is not added: the graph stays acyclic
@@ -151,6 +153,7 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     add_dependency_kind(existing, kind);
   else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace, against_order))
     return false;
+  class_graph_dependency_added(t, prev, next, kind, trace);
   publish(prev, next, kind);
   return true;
 }

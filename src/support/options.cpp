@@ -55,6 +55,7 @@ constexpr key_spec kKeys[] = {
     {"verbosity", "0 or 1"},
     {"suppressions", "a suppressions file (KIND:PATTERN lines), or '' for none"},
     {"default_suppressions", "0, 1, true, false, yes or no"},
+    {"classes", "site (also check classes inferred by where locks come from) or instance"},
 };
 
 bool apply(options &o, const char *key, const char *value) {
@@ -82,6 +83,11 @@ bool apply(options &o, const char *key, const char *value) {
     if (std::strlen(value) >= sizeof o.suppressions) return false;
     std::strcpy(o.suppressions, value);
     return true;
+  }
+  if (!std::strcmp(key, "classes")) {
+    if (!std::strcmp(value, "site")) return o.classes_site = true, true;
+    if (!std::strcmp(value, "instance")) return o.classes_site = false, true;
+    return false;
   }
   if (!std::strcmp(key, "max_reports")) {
     if (!parse_uint(value, 0, 1000000, &n)) return false;
@@ -229,7 +235,10 @@ const char *options_help() {
          "  suppressions=FILE    reports not to print: lines KIND:PATTERN, KIND one of\n"
          "                       circular recursive unlock freed exit not_held\n"
          "                       after_destroy cond_unheld cond_two_mutexes or *\n"
-         "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n";
+         "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n"
+         "  classes=site|instance  preload mode: also check lock classes inferred from\n"
+         "                       where each lock comes from (static symbol, allocation\n"
+         "                       site and offset, init call, first use) (instance)\n";
 }
 
 }  // namespace lockdep

@@ -20,6 +20,7 @@ struct options {
   int verbosity = 0;                 // 1: announce start-up
   char suppressions[1024];           // a suppressions file; empty: none
   bool default_suppressions = true;  // the built-in list (suppressions.cpp)
+  bool classes_site = false;         // classes=site: lock classes inferred by site too
 };
 
 const options &current_options();
