@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "core/chain_cache.hpp"
+#include "core/class_graph.hpp"
 #include "core/class_registry.hpp"
 #include "core/deferred_free.hpp"
 #include "core/dependency_graph.hpp"
@@ -238,6 +239,14 @@ void lockdep_print_stats(void) {
   if (len < sizeof buf)
     len +=
         static_cast<size_t>(snprintf(buf + len, sizeof buf - len, "%s\n", *sep == ',' ? ")" : ""));
+  if (class_level_active() && len < sizeof buf) {
+    const class_graph_counts cg = class_graph_stats();
+    len += static_cast<size_t>(snprintf(
+        buf + len, sizeof buf - len,
+        " site classes:        %llu inferred (for %llu lock instances), %llu class dependencies\n",
+        (unsigned long long)cg.classes, (unsigned long long)cg.instances_resolved,
+        (unsigned long long)cg.dependencies));
+  }
   const ssize_t w = write(report_fd(), buf, len < sizeof buf ? len : sizeof buf - 1);
   (void)w;
 }

@@ -49,6 +49,8 @@ struct thread_state {
   // Return address into the caller of the validator's entry point, where
   // captured stacks start.
   uintptr_t entry_ra = 0;
+  // The caller's frame at that entry: locks above it may be on its stack.
+  uintptr_t entry_sp = 0;
   // Locks taken past the depth limit, not on `held`: their releases are
   // expected, and nothing is tracked until they are all gone.
   uint32_t untracked = 0;

@@ -8,6 +8,7 @@
 
 #include "core/address_index.hpp"
 #include "core/chain_cache.hpp"
+#include "core/class_graph.hpp"
 #include "core/class_registry.hpp"
 #include "core/dependency_graph.hpp"
 #include "core/graph_lock.hpp"
@@ -150,6 +151,7 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
   if (const uint32_t len =
           check_new_dependency(prev.class_idx, prev.read, next.class_idx, next.read, g_path,
                                against_order, existing ? &dependency_guards(existing) : &guards)) {
+    if (class_graph_instance_cycle_is_stale(t, prev, next)) return rejected = true;
     if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
       report_circular(t, prev, next, g_path, len);
     rejected = true;  // the edge is not added: the graph stays acyclic
@@ -166,6 +168,7 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     set_dependency_guards(existing, guards);
     check_signal_dependency(t, prev, next);
   }
+  class_graph_dependency_added(t, prev, next, kind, trace);
   publish(prev, next, existing);
   return true;
 }

@@ -7,6 +7,7 @@
 #include "condvar.hpp"
 #include "lock_calls.hpp"
 #include "real_functions.hpp"
+#include "site_class.hpp"
 
 using namespace lockdep::preload;
 
@@ -27,10 +28,12 @@ struct retaken {
 extern "C" {
 
 LOCKDEP_API int mtx_init(mtx_t *m, int type) {
+  note_lock_init(m, LOCKDEP_CALLER);
   return forget_then(m, sizeof *m, LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(mtx_init)(m, type); });
 }
 
 LOCKDEP_API void mtx_destroy(mtx_t *m) {
+  note_lock_destroy(m);
   forget_then(m, sizeof *m, LOCKDEP_CALLER, [&] {
     LOCKDEP_REAL(mtx_destroy)(m);
     return 0;

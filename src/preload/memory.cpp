@@ -3,6 +3,9 @@
 #include <malloc.h>
 #include <sys/mman.h>
 
+#include <cstring>
+
+#include "alloc_sites.hpp"
 #include "core/address_index.hpp"
 #include "lock_calls.hpp"
 #include "real_functions.hpp"
@@ -24,6 +27,8 @@ void forget_locks_in(uintptr_t lo, uintptr_t hi, uintptr_t ip) {
 extern "C" {
 
 LOCKDEP_API void free(void *p) {
+  if (__builtin_expect(bootstrap_block(p), 0)) return;  // dlsym()'s: never reused
+  if (p && g_record_alloc_sites) alloc_site_forget(p);
   if (p && g_active) {
     const auto lo = reinterpret_cast<uintptr_t>(p);
     forget_locks_in(lo, lo + malloc_usable_size(p), LOCKDEP_CALLER);
@@ -33,8 +38,18 @@ LOCKDEP_API void free(void *p) {
 }
 
 LOCKDEP_API void *realloc(void *p, size_t n) {
+  if (__builtin_expect(bootstrap_block(p), 0)) {
+    void *q = malloc(n);
+    const size_t have = bootstrap_block_size(p);
+    if (q) std::memcpy(q, p, have < n ? have : n);
+    return q;
+  }
   const size_t old = p && g_active ? malloc_usable_size(p) : 0;
   void *q = LOCKDEP_REAL(realloc)(p, n);
+  if (g_record_alloc_sites && q != p) {
+    if (p && (q || n == 0)) alloc_site_forget(p);
+    if (q) alloc_site_record(q, LOCKDEP_CALLER);
+  }
   if (old) {
     const auto lo = reinterpret_cast<uintptr_t>(p);
     // Moved, or realloc(p, 0) freed it: all of it died. A NULL for n > 0 is

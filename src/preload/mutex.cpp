@@ -3,17 +3,20 @@
 
 #include "lock_calls.hpp"
 #include "real_functions.hpp"
+#include "site_class.hpp"
 
 using namespace lockdep::preload;
 
 extern "C" {
 
 LOCKDEP_API int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr) {
+  note_lock_init(m, LOCKDEP_CALLER);
   return forget_then(m, sizeof *m, LOCKDEP_CALLER,
                      [&] { return LOCKDEP_REAL(mutex_init)(m, attr); });
 }
 
 LOCKDEP_API int pthread_mutex_destroy(pthread_mutex_t *m) {
+  note_lock_destroy(m);
   return forget_then(m, sizeof *m, LOCKDEP_CALLER, [&] { return LOCKDEP_REAL(mutex_destroy)(m); });
 }
 

@@ -25,7 +25,9 @@ class preload_entry : public validator_entry {
  public:
   explicit preload_entry(uintptr_t ra)
       : validator_entry(ra, g_active && !called_from_internal_library(ra)) {
-    if (*this && __builtin_expect(!thread().exit_hooked, 0)) register_thread(thread());
+    if (!*this) return;
+    thread().entry_sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    if (__builtin_expect(!thread().exit_hooked, 0)) register_thread(thread());
   }
 };
 

@@ -24,6 +24,13 @@ void resolve_real_functions() {
   if (resolving) return;
   resolving = true;
   real_functions &r = g_real;
+  // The allocator first: dlsym() itself may allocate, and until these are
+  // known such blocks come from a static buffer (alloc_sites.cpp).
+  resolve(r.malloc, "malloc");
+  resolve(r.calloc, "calloc");
+  resolve(r.posix_memalign, "posix_memalign");
+  resolve(r.aligned_alloc, "aligned_alloc");
+  resolve(r.memalign, "memalign");
   resolve(r.free, "free");
   resolve(r.realloc, "realloc");
   resolve(r.munmap, "munmap");

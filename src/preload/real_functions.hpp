@@ -53,6 +53,11 @@ struct real_functions {
   int (*libc_start_main)(main_fn, int, char **, void (*)(), void (*)(), void (*)(), void *);
   void (*exit)(int);
 
+  void *(*malloc)(size_t);
+  void *(*calloc)(size_t, size_t);
+  int (*posix_memalign)(void **, size_t, size_t);
+  void *(*aligned_alloc)(size_t, size_t);
+  void *(*memalign)(size_t, size_t);
   void (*free)(void *);
   void *(*realloc)(void *, size_t);
   int (*munmap)(void *, size_t);

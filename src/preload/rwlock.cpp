@@ -3,6 +3,7 @@
 
 #include "lock_calls.hpp"
 #include "real_functions.hpp"
+#include "site_class.hpp"
 
 using namespace lockdep::preload;
 
@@ -22,11 +23,13 @@ lock_mode write_mode(pthread_rwlock_t *rw) { return {rw, 0, false}; }
 extern "C" {
 
 LOCKDEP_API int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr) {
+  note_lock_init(rw, LOCKDEP_CALLER);
   return forget_then(rw, sizeof *rw, LOCKDEP_CALLER,
                      [&] { return LOCKDEP_REAL(rwlock_init)(rw, attr); });
 }
 
 LOCKDEP_API int pthread_rwlock_destroy(pthread_rwlock_t *rw) {
+  note_lock_destroy(rw);
   return forget_then(rw, sizeof *rw, LOCKDEP_CALLER,
                      [&] { return LOCKDEP_REAL(rwlock_destroy)(rw); });
 }

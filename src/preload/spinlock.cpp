@@ -3,6 +3,7 @@
 
 #include "lock_calls.hpp"
 #include "real_functions.hpp"
+#include "site_class.hpp"
 
 using namespace lockdep::preload;
 
@@ -14,11 +15,13 @@ const void *addr(pthread_spinlock_t *s) { return const_cast<const int *>(s); }
 extern "C" {
 
 LOCKDEP_API int pthread_spin_init(pthread_spinlock_t *s, int pshared) {
+  note_lock_init(addr(s), LOCKDEP_CALLER);
   return forget_then(addr(s), sizeof *s, LOCKDEP_CALLER,
                      [&] { return LOCKDEP_REAL(spin_init)(s, pshared); });
 }
 
 LOCKDEP_API int pthread_spin_destroy(pthread_spinlock_t *s) {
+  note_lock_destroy(addr(s));
   return forget_then(addr(s), sizeof *s, LOCKDEP_CALLER,
                      [&] { return LOCKDEP_REAL(spin_destroy)(s); });
 }

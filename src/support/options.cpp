@@ -57,6 +57,7 @@ constexpr key_spec kKeys[] = {
     {"default_suppressions", "0, 1, true, false, yes or no"},
     {"max_classes", "an integer from 1 to 1048576 (the static reservation)"},
     {"max_dependencies", "an integer from 1 to 4194304 (the static reservation)"},
+    {"classes", "site (also check classes inferred by where locks come from) or instance"},
 };
 static_assert(kMaxClasses == 1048576 && kMaxDependencies == 4194304, "the texts above");
 
@@ -85,6 +86,11 @@ bool apply(options &o, const char *key, const char *value) {
     if (std::strlen(value) >= sizeof o.suppressions) return false;
     std::strcpy(o.suppressions, value);
     return true;
+  }
+  if (!std::strcmp(key, "classes")) {
+    if (!std::strcmp(value, "site")) return o.classes_site = true, true;
+    if (!std::strcmp(value, "instance")) return o.classes_site = false, true;
+    return false;
   }
   if (!std::strcmp(key, "max_reports")) {
     if (!parse_uint(value, 0, 1000000, &n)) return false;
@@ -246,7 +252,10 @@ const char *options_help() {
          "  max_classes=N        lock classes at most, 1..1048576 (1048576); past it:\n"
          "                       BUG: MAX_LOCKDEP_KEYS too low!, and checking stops\n"
          "  max_dependencies=N   dependencies at most, 1..4194304 (4194304); past it:\n"
-         "                       BUG: MAX_LOCKDEP_ENTRIES too low!, and checking stops\n";
+         "                       BUG: MAX_LOCKDEP_ENTRIES too low!, and checking stops\n"
+         "  classes=site|instance  preload mode: also check lock classes inferred from\n"
+         "                       where each lock comes from (static symbol, allocation\n"
+         "                       site and offset, init call, first use) (instance)\n";
 }
 
 }  // namespace lockdep

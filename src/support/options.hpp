@@ -23,6 +23,7 @@ struct options {
   // Limits of the pools that hold real state; 0: the static reservation.
   uint32_t max_classes = 0;
   uint32_t max_dependencies = 0;
+  bool classes_site = false;         // classes=site: lock classes inferred by site too
 };
 
 const options &current_options();
