@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <link.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -48,6 +49,36 @@ void symbolize(uintptr_t addr, char *buf, size_t len) {
     return;
   }
   std::snprintf(buf, len, "[%s+0x%lx]", module, static_cast<unsigned long>(addr - base));
+}
+
+bool locate_frame(uintptr_t addr, frame_location *out) {
+  Dl_info info{};
+  void *extra = nullptr;
+  const uintptr_t probe = addr ? addr - 1 : 0;
+  if (!dladdr1(reinterpret_cast<void *>(probe), &info, &extra, RTLD_DL_LINKMAP) || !extra)
+    return false;
+  const auto *map = static_cast<const link_map *>(extra);
+  out->offset = addr - map->l_addr;
+  out->module[0] = '\0';
+  if (map->l_name && map->l_name[0]) {
+    std::snprintf(out->module, sizeof out->module, "%s", map->l_name);
+  } else {
+    const ssize_t n = readlink("/proc/self/exe", out->module, sizeof out->module - 1);
+    if (n > 0)
+      out->module[n] = '\0';
+    else
+      std::snprintf(out->module, sizeof out->module, "%s", info.dli_fname ? info.dli_fname : "?");
+  }
+  out->function[0] = '\0';
+  if (info.dli_sname) {
+    demangle(info.dli_sname, out->function, sizeof out->function);
+  } else {
+    elf_symbol found{};
+    if (elf_lookup(info.dli_fname, reinterpret_cast<uintptr_t>(info.dli_fbase), probe,
+                   elf_symbol_kind::function, &found))
+      demangle(found.name, out->function, sizeof out->function);
+  }
+  return true;
 }
 
 namespace {

@@ -55,6 +55,9 @@ constexpr key_spec kKeys[] = {
     {"verbosity", "0 or 1"},
     {"suppressions", "a suppressions file (KIND:PATTERN lines), or '' for none"},
     {"default_suppressions", "0, 1, true, false, yes or no"},
+    {"report_format", "text or json"},
+    {"json_path", "a file path (%p: the pid), or '' for none"},
+    {"symbolize", "0, 1, true, false, yes or no"},
 };
 
 bool apply(options &o, const char *key, const char *value) {
@@ -81,6 +84,17 @@ bool apply(options &o, const char *key, const char *value) {
   if (!std::strcmp(key, "suppressions")) {
     if (std::strlen(value) >= sizeof o.suppressions) return false;
     std::strcpy(o.suppressions, value);
+    return true;
+  }
+  if (!std::strcmp(key, "symbolize")) return parse_bool(value, &o.symbolize);
+  if (!std::strcmp(key, "report_format")) {
+    if (std::strcmp(value, "text") && std::strcmp(value, "json")) return false;
+    o.report_json = !std::strcmp(value, "json");
+    return true;
+  }
+  if (!std::strcmp(key, "json_path")) {
+    if (std::strlen(value) >= sizeof o.json_path) return false;
+    std::strcpy(o.json_path, value);
     return true;
   }
   if (!std::strcmp(key, "max_reports")) {
@@ -229,7 +243,11 @@ const char *options_help() {
          "  suppressions=FILE    reports not to print: lines KIND:PATTERN, KIND one of\n"
          "                       circular recursive unlock freed exit not_held\n"
          "                       after_destroy cond_unheld cond_two_mutexes or *\n"
-         "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n";
+         "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n"
+         "  report_format=text|json  reports as text or as JSON lines (text)\n"
+         "  json_path=PATH       also write each report as a JSON line to PATH (%p: pid)\n"
+         "  symbolize=0|1        without the command: 0 prints frames as (module+0xoffset)\n"
+         "                       for `lockdep symbolize` (1)\n";
 }
 
 }  // namespace lockdep

@@ -20,6 +20,9 @@ struct options {
   int verbosity = 0;                 // 1: announce start-up
   char suppressions[1024];           // a suppressions file; empty: none
   bool default_suppressions = true;  // the built-in list (suppressions.cpp)
+  bool report_json = false;          // report_format=json: JSON lines on the report stream
+  char json_path[1024];              // JSON lines also to this file; %p stands for the pid
+  bool symbolize = true;             // 0: frames as (module+offset) for `lockdep symbolize`
 };
 
 const options &current_options();
