@@ -135,7 +135,9 @@ LOCKDEP_API uint64_t lockdep_report_count(void);
 /* Wait until every zapped slot queued so far has been freed (rcu_barrier). */
 LOCKDEP_API void lockdep_barrier(void);
 
-/* The address of this statement, and the caller's return address. */
+/* The address of this statement (reports look it up as is), and the
+ * caller's return address. With optimisation GCC may place the label
+ * elsewhere in the function; the file and line then follow it. */
 #define LOCKDEP_THIS_IP           \
   ({                              \
     __label__ lockdep_here_;      \
@@ -143,6 +145,9 @@ LOCKDEP_API void lockdep_barrier(void);
     (uintptr_t) && lockdep_here_; \
   })
 #define LOCKDEP_RET_IP ((uintptr_t)__builtin_return_address(0))
+/* Inside a wrapper that is never inlined: an address inside the call that
+ * entered it, so reports name the wrapper's caller (the C++ helpers use it). */
+#define LOCKDEP_CALLER_IP ((uintptr_t)__builtin_return_address(0) - 1)
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,12 @@ class class_key {
   lockdep_class_key key_{};
 };
 
+// The helpers below are never inlined and pass LOCKDEP_CALLER_IP: a report
+// names the line that called lock() or unlock(), not a line in this header,
+// at every optimisation level (a label inlined into the caller has no
+// reliable address under optimisation).
+#define LOCKDEP_HELPER_ __attribute__((noinline))
+
 // Wraps any BasicLockable (and Lockable, when it has try_lock) so that every
 // lock and unlock is checked. `key` nullptr makes the lock its own class.
 template <class Lockable>
@@ -34,35 +40,32 @@ class annotated {
   annotated(const annotated &) = delete;
   annotated &operator=(const annotated &) = delete;
 
-  void lock() { lock_nested(0); }
+  LOCKDEP_HELPER_ void lock() { acquire(0, LOCKDEP_CALLER_IP); }
   // Takes a lock of a class already held, at another nesting level.
-  void lock_nested(unsigned subclass) {
-    lockdep_acquire(&map_, subclass, 0, LOCKDEP_WRITE, LOCKDEP_THIS_IP);
-    lock_.lock();
-  }
-  bool try_lock() {
+  LOCKDEP_HELPER_ void lock_nested(unsigned subclass) { acquire(subclass, LOCKDEP_CALLER_IP); }
+  LOCKDEP_HELPER_ bool try_lock() {
     if (!lock_.try_lock()) return false;
-    lockdep_acquire(&map_, 0, LOCKDEP_TRY, LOCKDEP_WRITE, LOCKDEP_THIS_IP);
+    lockdep_acquire(&map_, 0, LOCKDEP_TRY, LOCKDEP_WRITE, LOCKDEP_CALLER_IP);
     return true;
   }
-  void unlock() {
-    lockdep_release(&map_, LOCKDEP_THIS_IP);
+  LOCKDEP_HELPER_ void unlock() {
+    lockdep_release(&map_, LOCKDEP_CALLER_IP);
     lock_.unlock();
   }
 
   // Shared side, for SharedLockable types. glibc's rwlocks (and so
   // std::shared_mutex) let readers in past a waiting writer: recursive.
-  void lock_shared(lockdep_read mode = LOCKDEP_READ_RECURSIVE) {
-    lockdep_acquire(&map_, 0, 0, mode, LOCKDEP_THIS_IP);
+  LOCKDEP_HELPER_ void lock_shared(lockdep_read mode = LOCKDEP_READ_RECURSIVE) {
+    lockdep_acquire(&map_, 0, 0, mode, LOCKDEP_CALLER_IP);
     lock_.lock_shared();
   }
-  bool try_lock_shared() {
+  LOCKDEP_HELPER_ bool try_lock_shared() {
     if (!lock_.try_lock_shared()) return false;
-    lockdep_acquire(&map_, 0, LOCKDEP_TRY, LOCKDEP_READ_RECURSIVE, LOCKDEP_THIS_IP);
+    lockdep_acquire(&map_, 0, LOCKDEP_TRY, LOCKDEP_READ_RECURSIVE, LOCKDEP_CALLER_IP);
     return true;
   }
-  void unlock_shared() {
-    lockdep_release(&map_, LOCKDEP_THIS_IP);
+  LOCKDEP_HELPER_ void unlock_shared() {
+    lockdep_release(&map_, LOCKDEP_CALLER_IP);
     lock_.unlock_shared();
   }
 
@@ -74,6 +77,11 @@ class annotated {
   lockdep_map *map() { return &map_; }
 
  private:
+  void acquire(unsigned subclass, uintptr_t ip) {
+    lockdep_acquire(&map_, subclass, 0, LOCKDEP_WRITE, ip);
+    lock_.lock();
+  }
+
   Lockable lock_;
   lockdep_map map_;
 };
@@ -82,11 +90,12 @@ class annotated {
 // lock-free handoff, a custom spinlock): acquire now, release at scope end.
 class held_scope {
  public:
-  explicit held_scope(lockdep_map *map, unsigned subclass = 0, lockdep_read read = LOCKDEP_WRITE)
+  LOCKDEP_HELPER_ explicit held_scope(lockdep_map *map, unsigned subclass = 0,
+                                      lockdep_read read = LOCKDEP_WRITE)
       : map_(map) {
-    lockdep_acquire(map_, subclass, 0, read, LOCKDEP_THIS_IP);
+    lockdep_acquire(map_, subclass, 0, read, LOCKDEP_CALLER_IP);
   }
-  ~held_scope() { lockdep_release(map_, LOCKDEP_THIS_IP); }
+  LOCKDEP_HELPER_ ~held_scope() { lockdep_release(map_, LOCKDEP_CALLER_IP); }
   held_scope(const held_scope &) = delete;
   held_scope &operator=(const held_scope &) = delete;
 
@@ -103,3 +112,5 @@ struct off_scope {
 };
 
 }  // namespace lockdep
+
+#undef LOCKDEP_HELPER_

@@ -116,7 +116,9 @@ void lockdep_acquire(lockdep_map *map, unsigned subclass, unsigned flags, lockde
   r.read = static_cast<uint8_t>(read);
   r.trylock = flags & LOCKDEP_TRY;
   r.reentrant = flags & LOCKDEP_REENTRANT;
-  r.ip = ip ? ip : LOCKDEP_RET_IP;
+  // Reports look every address up at address - 1, as return addresses:
+  // one past the address given is looked up at the address itself.
+  r.ip = ip ? ip + 1 : LOCKDEP_RET_IP;
   validator_acquire(entry.thread(), r);
 }
 
@@ -124,7 +126,7 @@ void lockdep_release(lockdep_map *map, uintptr_t ip) {
   if (!usable(map, "lockdep_release", LOCKDEP_RET_IP)) return;
   validator_entry entry(LOCKDEP_RET_IP);
   if (!entry) return;
-  validator_release(entry.thread(), map, map->name, ip ? ip : LOCKDEP_RET_IP);
+  validator_release(entry.thread(), map, map->name, ip ? ip + 1 : LOCKDEP_RET_IP);
 }
 
 int lockdep_is_held(const lockdep_map *map) {

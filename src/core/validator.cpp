@@ -59,15 +59,9 @@ void report_circular(thread_state &t, const held_lock &prev, const held_lock &ne
     w.print("\nthe existing dependency chain (in reverse order) is:\n");
     for (uint32_t depth = len; depth > 0; --depth) {
       const lock_dep &d = dependency_at(path[depth - 1]);
-      w.print("\n-> #%u (", depth);
-      w.lock_name(d.to);
-      w.print("):\n");
-      w.trace(trace_at(d.trace), 7);
+      w.dependency(depth, d.from, d.to, trace_at(d.trace));
     }
-    w.print("\n-> #0 (");
-    w.lock_name(next.class_idx);
-    w.print("):\n");
-    w.current_stack();
+    w.current_dependency(prev.class_idx, next.class_idx);
 
     w.print("\nother info that might help us debug this:\n\n");
     const uint32_t parent = dependency_at(path[len - 1]).from;

@@ -12,6 +12,8 @@
 
 #include "core/class_registry.hpp"
 #include "core/graph_lock.hpp"
+#include "report/json_line.hpp"
+#include "report/report_channel.hpp"
 #include "report/status_pipe.hpp"
 #include "report/symbolize.hpp"
 #include "support/options.hpp"
@@ -32,6 +34,13 @@ bool g_told_write_failed;  // in this process
 // The report being written, kept off the caller's stack. Report lock.
 char g_buf[16384];                   // its text
 uintptr_t g_frames[kMaxStackDepth];  // the current stack
+char g_scenario[2048];               // the scenario table's text, for JSON
+uint32_t g_scenario_len;
+bool g_sending;      // the report in progress goes to the `lockdep` command
+bool g_send_failed;  // ... which could not take it: it is printed here instead
+int g_json_fd = -1;  // json_path, opened on first use
+pid_t g_json_fd_pid;
+char g_json_path[1100];
 constexpr uint32_t kNameRoom = 192;  // a lock described by its address
 
 // Suppressions: what the matching pass of the current report found. All
@@ -105,16 +114,59 @@ bool write_all(int fd, const char *p, size_t n) {
 // Under the report lock. A report that cannot be written (log_path on a
 // full disk, /dev/full, a closed stderr) must not pass for silence: the
 // command is told, or without it one line goes to stderr, once per process.
-void write_report(const char *p, size_t n) {
-  if (write_all(report_fd(), p, n) || g_told_write_failed) return;
+void write_report_to(int fd, const char *path, const char *p, size_t n) {
+  if (write_all(fd, p, n) || g_told_write_failed) return;
   const int err = errno;
   g_told_write_failed = true;
   if (status_pipe_send(status::kWriteFailed)) return;
   char line[1300];
   const int len =
       std::snprintf(line, sizeof line, "lockdep: a report could not be written to %s: %s\n",
-                    g_open_path[0] ? g_open_path : "stderr", error_text(err));
+                    path[0] ? path : "stderr", error_text(err));
   if (len > 0) write_all(2, line, static_cast<size_t>(len) < sizeof line ? len : sizeof line - 1);
+}
+
+void write_report(const char *p, size_t n) {
+  const int fd = report_fd();
+  write_report_to(fd, g_open_path, p, n);
+}
+
+// json_path, per process when it names the pid. -1 when it cannot be
+// opened (said at start-up by report_log_path_error()).
+int json_fd() {
+  const char *path = current_options().json_path;
+  if (!path[0]) return -1;
+  if (g_json_fd >= 0 && (!std::strstr(path, "%p") || g_json_fd_pid == getpid())) return g_json_fd;
+  if (g_json_fd >= 0) close(g_json_fd);
+  g_json_fd = -1;
+  if (expand_log_path(path, static_cast<int>(getpid()), g_json_path, sizeof g_json_path))
+    g_json_fd = open(g_json_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  g_json_fd_pid = getpid();
+  return g_json_fd;
+}
+
+// Where the JSON line goes: the command, or json_path and (report_format=
+// json) the report stream.
+void json_out(const char *p, size_t n) {
+  if (g_sending) {
+    if (!g_send_failed && !report_channel_send(report_message::kJson, p, n)) g_send_failed = true;
+    return;
+  }
+  const int fd = json_fd();
+  if (fd >= 0) write_report_to(fd, g_json_path, p, n);
+  if (current_options().report_json) write_report(p, n);
+}
+
+char g_json_buf[16384];
+json_line g_json(g_json_buf, sizeof g_json_buf, json_out);
+
+// "possible circular locking dependency" from the title.
+void problem_of(const char *title, char *out, size_t len) {
+  if (!std::strncmp(title, "WARNING: ", 9)) title += 9;
+  size_t n = std::strlen(title);
+  if (n && title[n - 1] == '!') --n;
+  if (n > 9 && !std::strncmp(title + n - 9, " detected", 9)) n -= 9;
+  std::snprintf(out, len, "%.*s", static_cast<int>(n), title);
 }
 
 void rule(report_writer &w, char c, size_t n) {
@@ -177,11 +229,18 @@ void report_reopen() {
 
 bool report_log_path_error(char *err, size_t err_len) {
   if (g_fd < 0) report_reopen();
-  if (!g_open_errno) return false;
-  std::snprintf(err, err_len, "lockdep: cannot open log_path '%s': %s",
-                g_open_path[0] ? g_open_path : current_options().log_path,
-                error_text(g_open_errno));
-  return true;
+  if (g_open_errno) {
+    std::snprintf(err, err_len, "lockdep: cannot open log_path '%s': %s",
+                  g_open_path[0] ? g_open_path : current_options().log_path,
+                  error_text(g_open_errno));
+    return true;
+  }
+  if (current_options().json_path[0] && json_fd() < 0) {
+    std::snprintf(err, err_len, "lockdep: cannot open json_path '%s': %s",
+                  g_json_path[0] ? g_json_path : current_options().json_path, error_text(errno));
+    return true;
+  }
+  return false;
 }
 
 bool reports_printed_by_this_process() { return g_last_report_pid == getpid(); }
@@ -259,6 +318,115 @@ void report_writer::header() {
   print("%s\n", title_);
   print("lockdep %s (userspace)\n", "0.1.0");
   rule(*this, '-', n);
+  if (!json_) return;
+  g_json.reset();
+  g_json.begin_object();
+  g_json.key("kind");
+  g_json.string(kind_ < kSuppressKinds ? suppress_kind_name(kind_) : "other");
+  g_json.key("title");
+  g_json.string(title_);
+  g_json.key("pid");
+  g_json.number(static_cast<uint64_t>(getpid()));
+  char comm[17] = {};
+  prctl(PR_GET_NAME, comm, 0, 0, 0);
+  char thread[40];
+  std::snprintf(thread, sizeof thread, "%s/%d", comm, static_cast<int>(gettid()));
+  g_json.key("thread");
+  g_json.string(thread);
+}
+
+// The printing pass goes to the `lockdep` command when it listens (frames
+// as raw tokens that it symbolizes), else it is printed here.
+void report_writer::begin_printing() {
+  const options &o = current_options();
+  g_sending = report_channel_open();
+  g_send_failed = false;
+  raw_ = g_sending || !o.symbolize;
+  json_ = o.report_json || o.json_path[0];
+  len_ = 0;
+  have_summary_ip_ = false;
+  in_held_locks_ = frame_has_place_ = scenario_capture_ = false;
+  json_array_ = nullptr;
+  g_scenario_len = 0;
+  header();
+}
+
+void report_writer::json_array(const char *name) {
+  if (json_array_ && !std::strcmp(json_array_, name)) return;
+  json_close_array();
+  g_json.key(name);
+  g_json.begin_array();
+  json_array_ = name;
+}
+
+void report_writer::json_close_array() {
+  if (!json_array_) return;
+  g_json.end_array();
+  json_array_ = nullptr;
+}
+
+// The table's lines "  lock(a);" (CPU0) and "<31 spaces>lock(b);" (CPU1).
+void report_writer::scenario_json() {
+  json_close_array();
+  g_json.key("scenario");
+  g_json.begin_array();
+  for (uint32_t at = 0; at < g_scenario_len;) {
+    const char *line = g_scenario + at;
+    const char *end = static_cast<const char *>(std::memchr(line, '\n', g_scenario_len - at));
+    const uint32_t n = end ? static_cast<uint32_t>(end - line) : g_scenario_len - at;
+    at += n + 1;
+    uint32_t indent = 0;
+    while (indent < n && line[indent] == ' ') ++indent;
+    const char *op = line + indent;
+    const char *open = static_cast<const char *>(std::memchr(op, '(', n - indent));
+    if (!open || n < indent + 3 || line[n - 1] != ';' || line[n - 2] != ')') continue;
+    g_json.begin_object();
+    g_json.key("cpu");
+    g_json.number(indent > 16 ? 1 : 0);
+    g_json.key("op");
+    g_json.begin_string();
+    g_json.string_part(op, static_cast<size_t>(open - op));
+    g_json.end_string();
+    g_json.key("lock");
+    g_json.begin_string();
+    g_json.string_part(open + 1, static_cast<size_t>(line + n - 2 - (open + 1)));
+    g_json.end_string();
+    g_json.end_object();
+  }
+  g_json.end_array();
+}
+
+// The SUMMARY line, the JSON line, and the end of the report for the
+// command. The SUMMARY names the first frame the report printed: where the
+// lock was being taken, released or freed.
+void report_writer::finish_printing() {
+  char problem[128];
+  problem_of(title_, problem, sizeof problem);
+  char where[1200] = "";
+  if (have_summary_ip_) {
+    frame_location loc;
+    if (raw_ && locate_frame(summary_ip_, &loc))
+      std::snprintf(where, sizeof where, " (%s+0x%lx)", loc.module,
+                    static_cast<unsigned long>(loc.offset));
+    else {
+      where[0] = ' ';
+      symbolize(summary_ip_, where + 1, sizeof where - 1);
+    }
+  }
+  char summary[1400];
+  std::snprintf(summary, sizeof summary, "SUMMARY: lockdep: %s%s", problem, where);
+  print("\n%s\n", summary);
+  if (json_) {
+    if (g_scenario_len) scenario_json();
+    json_close_array();
+    g_json.key("summary");
+    g_json.string(summary);
+    g_json.end_object();
+    g_json.finish();
+  }
+  flush();
+  if (g_sending && !g_send_failed && !report_channel_send(report_message::kEnd, "", 0))
+    g_send_failed = true;
 }
 
 bool report_writer::next_pass() {
@@ -283,12 +451,21 @@ bool report_writer::next_pass() {
       pass_ = 3;
       return false;
     }
+  } else if (pass_ == 2) {
+    finish_printing();
+    // The command is gone (or the program took its socket): print here.
+    const bool again = g_sending && g_send_failed;
+    g_sending = false;
+    if (!again) {
+      pass_ = 3;
+      return false;
+    }
   } else {
     pass_ = 3;
     return false;
   }
   pass_ = 2;
-  header();
+  begin_printing();
   return true;
 }
 
@@ -297,7 +474,8 @@ report_writer::~report_writer() {
     g_report_lock.unlock();
     return;
   }
-  flush();
+  if (pass_ == 2) finish_printing();  // the body left its loop early
+  g_sending = false;
   count_report();
   g_report_lock.unlock();
   const options &o = current_options();
@@ -354,7 +532,12 @@ void report_writer::match_frame(const char *symbolized) {
 void report_writer::printed_name(const char *name) { match_name(name); }
 
 void report_writer::flush() {
-  write_report(g_buf, len_);
+  if (g_sending) {
+    if (len_ && !g_send_failed && !report_channel_send(report_message::kText, g_buf, len_))
+      g_send_failed = true;
+  } else if (!current_options().report_json) {
+    write_report(g_buf, len_);
+  }
   len_ = 0;
 }
 
@@ -369,6 +552,12 @@ void report_writer::print(const char *fmt, ...) {
     va_end(ap);
     if (n < 0) return;
     if (len_ + static_cast<uint32_t>(n) < sizeof g_buf) {
+      if (std::strstr(fmt, "Possible unsafe locking scenario")) scenario_capture_ = true;
+      if (scenario_capture_ && g_scenario_len + static_cast<uint32_t>(n) < sizeof g_scenario) {
+        std::memcpy(g_scenario + g_scenario_len, g_buf + len_, static_cast<size_t>(n));
+        g_scenario_len += static_cast<uint32_t>(n);
+      }
+      if (std::strstr(fmt, "*** DEADLOCK ***")) scenario_capture_ = false;
       len_ += static_cast<uint32_t>(n);
       return;
     }
@@ -386,15 +575,21 @@ void report_writer::thread_ident() {
   print("%s/%d", comm, static_cast<int>(gettid()));
 }
 
+namespace {
+
+// A class's name as reports print it, without its subclass.
+const char *class_name(const lock_class *c, char *described, size_t len) {
+  if (c->name[0]) return c->name;
+  describe_lock(reinterpret_cast<uintptr_t>(read_class_key(c)), c->first_ip, described, len);
+  return described;
+}
+
+}  // namespace
+
 void report_writer::lock_name(uint32_t class_idx) {
   const lock_class *c = class_at(class_idx);
   char described[kNameRoom];
-  const char *name = c->name;
-  if (!name[0]) {
-    describe_lock(reinterpret_cast<uintptr_t>(read_class_key(c)), c->first_ip, described,
-                  sizeof described);
-    name = described;
-  }
+  const char *name = class_name(c, described, sizeof described);
   match_name(name);
   if (c->subclass)
     print("%s/%u", name, c->subclass);
@@ -414,25 +609,88 @@ void report_writer::lock_name_of(const void *instance, const char *name) {
   print("%s", described);
 }
 
+// A frame in the JSON line: module path, offset (a return address, as the
+// text shows it) and the in-process function name; the command adds file,
+// line and inlined frames.
+void report_writer::frame(uintptr_t addr, const char *) {
+  frame_location loc;
+  g_json.begin_object();
+  if (locate_frame(addr, &loc)) {
+    g_json.key("module");
+    g_json.string(loc.module);
+    g_json.key("offset");
+    g_json.hex(loc.offset);
+    if (loc.function[0]) {
+      g_json.key("function");
+      g_json.string(loc.function);
+    }
+  } else {
+    g_json.key("address");
+    g_json.hex(addr);
+  }
+  g_json.end_object();
+}
+
+// Every address the report holds is a return address or one past the
+// instruction meant (the API stores LOCKDEP_THIS_IP + 1), so each is looked
+// up at address - 1. Raw tokens carry the address itself.
 void report_writer::ip(uintptr_t addr) {
   char sym[256];
   symbolize(addr, sym, sizeof sym);
   match_frame(sym);
-  print("%s", sym);
+  if (pass_ == 1) return;
+  if (!have_summary_ip_) {
+    have_summary_ip_ = true;
+    summary_ip_ = addr;
+  }
+  frame_location loc;
+  if (raw_ && locate_frame(addr, &loc))
+    print("(%s+0x%lx)", loc.module, static_cast<unsigned long>(loc.offset));
+  else
+    print("%s", sym);
+  if (!json_) return;
+  if (!frame_has_place_) {
+    json_close_array();
+    g_json.key("at");
+  }
+  frame(addr, sym);
 }
 
 void report_writer::held(const held_lock &h) {
   print("%p (", h.instance);
   const lock_class *c = class_at(h.class_idx);
-  if (read_class_generation(c) == h.class_generation && read_class_key(c))
+  const bool live = read_class_generation(c) == h.class_generation && read_class_key(c);
+  if (live)
     lock_name(h.class_idx);
   else
     print("(forgotten class)");
   print("), at: ");
+  if (json_ && pass_ == 2) {
+    json_array(in_held_locks_ ? "held_locks" : "locks");
+    g_json.begin_object();
+    char described[kNameRoom], name[kNameRoom + 16];
+    const char *cls = live ? class_name(c, described, sizeof described) : "(forgotten class)";
+    if (live && c->subclass)
+      std::snprintf(name, sizeof name, "%s/%u", cls, c->subclass);
+    else
+      std::snprintf(name, sizeof name, "%s", cls);
+    g_json.key("name");
+    g_json.string(name);
+    g_json.key("class");
+    g_json.string(cls);
+    g_json.key("subclass");
+    g_json.number(live ? c->subclass : 0);
+    g_json.key("address");
+    g_json.hex(reinterpret_cast<uintptr_t>(h.instance));
+    g_json.key("at");
+  }
   if (pass_ == 1) ++held_seen_;
   acquire_site_ = true;
+  frame_has_place_ = true;
   ip(h.acquire_ip);
+  frame_has_place_ = false;
   acquire_site_ = false;
+  if (json_ && pass_ == 2) g_json.end_object();
   print("\n");
 }
 
@@ -447,7 +705,41 @@ void report_writer::trace(trace_view t, int indent) {
 
 void report_writer::current_stack() {
   const uint32_t n = capture_stack(g_frames, current_options().stack_depth);
+  if (json_ && pass_ == 2) json_array("stack");
+  frame_has_place_ = true;
   trace({g_frames, n}, 1);
+  frame_has_place_ = false;
+}
+
+void report_writer::dependency(uint32_t index, uint32_t from, uint32_t to, trace_view t) {
+  print("\n-> #%u (", index);
+  lock_name(to);
+  print("):\n");
+  if (json_ && pass_ == 2) {
+    json_array("dependencies");
+    g_json.begin_object();
+    g_json.key("index");
+    g_json.number(index);
+    char described[kNameRoom];
+    g_json.key("from");
+    g_json.string(class_name(class_at(from), described, sizeof described));
+    g_json.key("to");
+    g_json.string(class_name(class_at(to), described, sizeof described));
+    g_json.key("frames");
+    g_json.begin_array();
+  }
+  frame_has_place_ = true;
+  trace(t, 7);
+  frame_has_place_ = false;
+  if (json_ && pass_ == 2) {
+    g_json.end_array();
+    g_json.end_object();
+  }
+}
+
+void report_writer::current_dependency(uint32_t from, uint32_t to) {
+  const uint32_t n = capture_stack(g_frames, current_options().stack_depth);
+  dependency(0, from, to, {g_frames, n});
 }
 
 void report_writer::held_locks(const thread_state &t) {
@@ -461,10 +753,12 @@ void report_writer::held_locks(const thread_state &t) {
   print("%zu lock%s held by ", depth, depth > 1 ? "s" : "");
   thread_ident();
   print(":\n");
+  in_held_locks_ = true;
   for (size_t i = 0; i < depth; ++i) {
     print(" #%zu: ", i);
     held(t.held[i]);
   }
+  in_held_locks_ = false;
 }
 
 void report_turn_off(const char *bug_line) {

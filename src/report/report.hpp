@@ -49,13 +49,31 @@ class report_writer {
   void current_stack();
   void held_locks(const thread_state &t);
   void ip(uintptr_t addr);
+  // "-> #index (to):" and the stack where from -> to was recorded; index 0
+  // is the dependency being added now, with the current stack.
+  void dependency(uint32_t index, uint32_t from, uint32_t to, trace_view t);
+  void current_dependency(uint32_t from, uint32_t to);
 
  private:
   void flush();
   void header();
+  void begin_printing();
+  void finish_printing();
+  void frame(uintptr_t addr, const char *symbolized);
+  void json_array(const char *name);
+  void json_close_array();
+  void scenario_json();
   void match_name(const char *name);
   void match_frame(const char *symbolized);
   uint32_t len_ = 0;
+  bool raw_ = false;          // frames as (module+0xoffset) tokens
+  bool json_ = false;         // a JSON line is wanted
+  uintptr_t summary_ip_ = 0;  // the first frame printed: the SUMMARY's place
+  bool have_summary_ip_ = false;
+  bool in_held_locks_ = false;        // held() lines of held_locks()
+  bool frame_has_place_ = false;      // a JSON frame goes where the caller opened it
+  bool scenario_capture_ = false;     // the scenario table's text is being kept
+  const char *json_array_ = nullptr;  // the top-level JSON array open
   const char *title_;
   uint32_t kind_;     // suppression kind, kSuppressKinds if none
   uint8_t pass_ = 0;  // 0 before the first pass, 1 matching, 2 printing, 3 done

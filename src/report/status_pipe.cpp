@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "report/report_channel.hpp"
+
 namespace lockdep {
 namespace {
 
@@ -67,6 +69,7 @@ void attach_from_environment() {
 }  // namespace
 
 void status_pipe_attach(bool follow_children) {
+  report_channel_attach(follow_children);
   if (!g_attached) attach_from_environment();
   if (g_moved || !g_watched) return;
   g_moved = true;

@@ -1,7 +1,9 @@
 #include "report/symbolize.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <link.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -48,6 +50,77 @@ void symbolize(uintptr_t addr, char *buf, size_t len) {
     return;
   }
   std::snprintf(buf, len, "[%s+0x%lx]", module, static_cast<unsigned long>(addr - base));
+}
+
+namespace {
+
+// The file mapped at `addr`, from /proc/self/maps: an absolute path even
+// for a module dlopen()ed by a relative one. Reads through a fixed buffer.
+bool mapped_file(uintptr_t addr, char *out, size_t len) {
+  const int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[4096];
+  size_t have = 0;
+  bool found = false;
+  for (;;) {
+    const ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+    if (n <= 0) break;
+    have += static_cast<size_t>(n);
+    buf[have] = '\0';
+    char *line = buf;
+    for (char *nl; (nl = std::strchr(line, '\n')); line = nl + 1) {
+      *nl = '\0';
+      unsigned long lo = 0, hi = 0;
+      int path_at = 0;
+      if (std::sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &path_at) >= 2 && path_at &&
+          addr >= lo && addr < hi && line[path_at] == '/') {
+        std::snprintf(out, len, "%s", line + path_at);
+        found = true;
+        break;
+      }
+    }
+    if (found) break;
+    have = static_cast<size_t>(buf + have - line);
+    std::memmove(buf, line, have);
+    if (have == sizeof buf - 1) have = 0;  // a line longer than the buffer
+  }
+  close(fd);
+  return found;
+}
+
+}  // namespace
+
+bool locate_frame(uintptr_t addr, frame_location *out) {
+  Dl_info info{};
+  void *extra = nullptr;
+  const uintptr_t probe = addr ? addr - 1 : 0;
+  if (!dladdr1(reinterpret_cast<void *>(probe), &info, &extra, RTLD_DL_LINKMAP) || !extra)
+    return false;
+  const auto *map = static_cast<const link_map *>(extra);
+  out->offset = addr - map->l_addr;
+  out->module[0] = '\0';
+  if (map->l_name && map->l_name[0] == '/') {
+    std::snprintf(out->module, sizeof out->module, "%s", map->l_name);
+  } else if (map->l_name && map->l_name[0] && mapped_file(probe, out->module, sizeof out->module)) {
+  } else if (map->l_name && map->l_name[0]) {
+    std::snprintf(out->module, sizeof out->module, "%s", map->l_name);
+  } else {
+    const ssize_t n = readlink("/proc/self/exe", out->module, sizeof out->module - 1);
+    if (n > 0)
+      out->module[n] = '\0';
+    else
+      std::snprintf(out->module, sizeof out->module, "%s", info.dli_fname ? info.dli_fname : "?");
+  }
+  out->function[0] = '\0';
+  if (info.dli_sname) {
+    demangle(info.dli_sname, out->function, sizeof out->function);
+  } else {
+    elf_symbol found{};
+    if (elf_lookup(info.dli_fname, reinterpret_cast<uintptr_t>(info.dli_fbase), probe,
+                   elf_symbol_kind::function, &found))
+      demangle(found.name, out->function, sizeof out->function);
+  }
+  return true;
 }
 
 namespace {

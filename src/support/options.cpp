@@ -58,6 +58,9 @@ constexpr key_spec kKeys[] = {
     {"max_classes", "an integer from 1 to 1048576 (the static reservation)"},
     {"max_dependencies", "an integer from 1 to 4194304 (the static reservation)"},
     {"classes", "site (also check classes inferred by where locks come from) or instance"},
+    {"report_format", "text or json"},
+    {"json_path", "a file path (%p: the pid), or '' for none"},
+    {"symbolize", "0, 1, true, false, yes or no"},
 };
 static_assert(kMaxClasses == 1048576 && kMaxDependencies == 4194304, "the texts above");
 
@@ -91,6 +94,17 @@ bool apply(options &o, const char *key, const char *value) {
     if (!std::strcmp(value, "site")) return o.classes_site = true, true;
     if (!std::strcmp(value, "instance")) return o.classes_site = false, true;
     return false;
+  }
+  if (!std::strcmp(key, "symbolize")) return parse_bool(value, &o.symbolize);
+  if (!std::strcmp(key, "report_format")) {
+    if (std::strcmp(value, "text") && std::strcmp(value, "json")) return false;
+    o.report_json = !std::strcmp(value, "json");
+    return true;
+  }
+  if (!std::strcmp(key, "json_path")) {
+    if (std::strlen(value) >= sizeof o.json_path) return false;
+    std::strcpy(o.json_path, value);
+    return true;
   }
   if (!std::strcmp(key, "max_reports")) {
     if (!parse_uint(value, 0, 1000000, &n)) return false;
@@ -255,7 +269,11 @@ const char *options_help() {
          "                       BUG: MAX_LOCKDEP_ENTRIES too low!, and checking stops\n"
          "  classes=site|instance  preload mode: also check lock classes inferred from\n"
          "                       where each lock comes from (static symbol, allocation\n"
-         "                       site and offset, init call, first use) (instance)\n";
+         "                       site and offset, init call, first use) (instance)\n"
+         "  report_format=text|json  reports as text or as JSON lines (text)\n"
+         "  json_path=PATH       also write each report as a JSON line to PATH (%p: pid)\n"
+         "  symbolize=0|1        without the command: 0 prints frames as (module+0xoffset)\n"
+         "                       for `lockdep symbolize` (1)\n";
 }
 
 }  // namespace lockdep

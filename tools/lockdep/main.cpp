@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,8 +23,11 @@
 
 #include "lockdep/lockdep.h"
 #include "program_info.hpp"
+#include "report/report_channel.hpp"
 #include "report/status_pipe.hpp"
+#include "report_receiver.hpp"
 #include "support/options.hpp"
+#include "symbolize.hpp"
 
 namespace {
 
@@ -60,6 +64,12 @@ void usage(FILE *out) {
                "  --KEY=VALUE          any option below, '-' or '_' alike in KEY\n"
                "  --KEY VALUE          the same\n"
                "  --BOOLEAN            means BOOLEAN=1 (--halt-on-error, --print-stats, ...)\n"
+               "\n"
+               "Reports are symbolized here, outside the program: function names with\n"
+               "parameters, file:line and inlined frames where debug information (or a\n"
+               "separate debug file) is installed.\n"
+               "\n"
+               "  lockdep symbolize < raw   symbolizes reports printed with symbolize=0\n"
                "\n%s"
                "\nenvironment: LOCKDEP_LIBRARY overrides where liblockdep.so is found\n"
                "(default: beside lockdep, the build tree, then the install directory).\n",
@@ -137,17 +147,21 @@ struct heard {
   }
 };
 
-// Reads the status pipe while the program runs (so that it never fills up,
-// whatever the number of processes), until the program has exited.
-int wait_for_program(int pipe_fd, heard &h) {
+// Reads the status pipe and the report socket while the program runs (so
+// that neither fills up, whatever the number of processes), until the
+// program has exited; reports are printed as they complete.
+int wait_for_program(int pipe_fd, int report_fd, report_receiver &reports, heard &h) {
   const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, g_child, 0));
   char bytes[256];
   bool pipe_open = true;
   int status = 0;
   for (;;) {
     if (pidfd >= 0) {
-      pollfd fds[2] = {{pidfd, POLLIN, 0}, {pipe_open ? pipe_fd : -1, POLLIN, 0}};
-      if (poll(fds, 2, -1) < 0) continue;  // EINTR: a forwarded signal
+      pollfd fds[3] = {
+          {pidfd, POLLIN, 0}, {pipe_open ? pipe_fd : -1, POLLIN, 0}, {report_fd, POLLIN, 0}};
+      if (poll(fds, 3, -1) < 0) continue;  // EINTR: a forwarded signal
+      // Reports first: a status byte is sent after its report.
+      if (fds[2].revents) reports.drain(report_fd);
       if (fds[1].revents) {
         const ssize_t n = read(pipe_fd, bytes, sizeof bytes);
         if (n > 0)
@@ -163,8 +177,10 @@ int wait_for_program(int pipe_fd, heard &h) {
   }
   // What was written before the exit: processes the program left behind
   // may keep the pipe open, so do not wait for its end.
+  reports.drain(report_fd);
   fcntl(pipe_fd, F_SETFL, O_NONBLOCK);
   for (ssize_t n; (n = read(pipe_fd, bytes, sizeof bytes)) > 0;) h.take(bytes, n);
+  reports.finish();
   if (pidfd >= 0) close(pidfd);
   return status;
 }
@@ -172,6 +188,8 @@ int wait_for_program(int pipe_fd, heard &h) {
 }  // namespace
 
 int main(int argc, char **argv) {
+  if (argc >= 2 && !std::strcmp(argv[1], "symbolize"))
+    return lockdep::command::symbolize_main(argc - 1, argv + 1);
   std::string flag_options;
   int i = 1;
   for (; i < argc; ++i) {
@@ -302,6 +320,14 @@ int main(int argc, char **argv) {
   fcntl(status_pipe[1], F_SETFL, O_NONBLOCK);
   struct stat pipe_id {};
   fstat(status_pipe[1], &pipe_id);
+  // Finished reports come back through this socket, to be symbolized here.
+  int report_socket[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report_socket) != 0) {
+    std::perror("lockdep: socketpair");
+    return kUsageError;
+  }
+  struct stat socket_id {};
+  fstat(report_socket[1], &socket_id);
 
   const pid_t parent = getpid();
   g_child = fork();
@@ -317,6 +343,11 @@ int main(int argc, char **argv) {
     setenv(lockdep::status::kFdVariable, std::to_string(fd).c_str(), 1);
     setenv(lockdep::status::kIdVariable,
            (std::to_string(pipe_id.st_dev) + ":" + std::to_string(pipe_id.st_ino)).c_str(), 1);
+    close(report_socket[0]);
+    const int report_fd = fcntl(report_socket[1], F_DUPFD, 10);  // without O_CLOEXEC
+    setenv(lockdep::report_message::kFdVariable, std::to_string(report_fd).c_str(), 1);
+    setenv(lockdep::report_message::kIdVariable,
+           (std::to_string(socket_id.st_dev) + ":" + std::to_string(socket_id.st_ino)).c_str(), 1);
     setenv("LD_PRELOAD", preload.c_str(), 1);
     setenv("LOCKDEP_OPTIONS", options.c_str(), 1);
     execvp(argv[i], argv + i);
@@ -328,13 +359,15 @@ int main(int argc, char **argv) {
     _exit(kCannotRun);
   }
   close(status_pipe[1]);
+  close(report_socket[1]);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(sig, forward_signal);
 
   heard h;
-  const int status = wait_for_program(status_pipe[0], h);
+  lockdep::command::report_receiver reports;
+  const int status = wait_for_program(status_pipe[0], report_socket[0], reports, h);
 
   if (h.exec_failed) return kCannotRun;
-  if (h.write_failed)
+  if (h.write_failed || reports.write_failed())
     std::fprintf(stderr, "lockdep: '%s': a report could not be written to %s\n", program.c_str(),
                  opts.log_path[0] ? opts.log_path : "stderr");
   const bool nothing_checked = !h.active && !h.start_failed;

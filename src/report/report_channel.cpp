@@ -1,0 +1,105 @@
+#include "report/report_channel.hpp"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+
+namespace lockdep {
+namespace {
+
+int g_fd = -1;
+bool g_attached;
+bool g_moved;
+std::atomic<bool> g_closed;  // the command went away: print locally from now on
+dev_t g_dev;
+ino_t g_ino;
+
+bool is_our_socket(int fd) {
+  struct stat st;
+  return fd >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == g_dev &&
+         st.st_ino == g_ino;
+}
+
+// As the status pipe's: out of the way of a program's own descriptors.
+int high_descriptor_floor() {
+  struct rlimit r {};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur < 64) return 3;
+  return r.rlim_cur > 1100 ? 1010 : static_cast<int>(r.rlim_cur) - 24;
+}
+
+void attach_from_environment() {
+  g_attached = true;
+  const char *fd_text = std::getenv(report_message::kFdVariable);
+  const char *id = std::getenv(report_message::kIdVariable);
+  if (!fd_text || !id) return;
+  uintmax_t dev = 0, ino = 0;
+  const int fd = std::atoi(fd_text);
+  if (std::sscanf(id, "%ju:%ju", &dev, &ino) != 2 || fd < 3) return;
+  g_dev = static_cast<dev_t>(dev);
+  g_ino = static_cast<ino_t>(ino);
+  if (is_our_socket(fd)) g_fd = fd;
+}
+
+}  // namespace
+
+void report_channel_attach(bool follow_children) {
+  if (!g_attached) attach_from_environment();
+  if (g_moved) return;
+  g_moved = true;
+  if (g_fd >= 0) {
+    const int moved =
+        fcntl(g_fd, follow_children ? F_DUPFD : F_DUPFD_CLOEXEC, high_descriptor_floor());
+    if (moved >= 0) {
+      close(g_fd);
+      g_fd = moved;
+    } else {
+      fcntl(g_fd, F_SETFD, follow_children ? 0 : FD_CLOEXEC);
+    }
+  }
+  if (follow_children && g_fd >= 0) {
+    char number[16];
+    std::snprintf(number, sizeof number, "%d", g_fd);
+    setenv(report_message::kFdVariable, number, 1);
+  } else {
+    unsetenv(report_message::kFdVariable);
+    unsetenv(report_message::kIdVariable);
+  }
+}
+
+bool report_channel_open() {
+  if (!g_attached) attach_from_environment();
+  return g_fd >= 0 && !g_closed.load(std::memory_order_relaxed);
+}
+
+bool report_channel_send(char type, const char *data, size_t len) {
+  if (!report_channel_open()) return false;
+  if (len > report_message::kMaxPayload) len = report_message::kMaxPayload;
+  report_message::header h{};
+  h.type = type;
+  h.pid = static_cast<int32_t>(getpid());
+  iovec iov[2] = {{&h, sizeof h}, {const_cast<char *>(data), len}};
+  msghdr m{};
+  m.msg_iov = iov;
+  m.msg_iovlen = 2;
+  if (is_our_socket(g_fd)) {
+    for (;;) {
+      const ssize_t w = sendmsg(g_fd, &m, MSG_NOSIGNAL);
+      if (w == static_cast<ssize_t>(sizeof h + len)) return true;
+      if (w < 0 && errno == EINTR) continue;
+      break;
+    }
+  }
+  g_closed = true;
+  return false;
+}
+
+}  // namespace lockdep
