@@ -52,9 +52,9 @@ struct lockdep_map {
 
 /* How a lock is taken. */
 enum lockdep_read {
-  LOCKDEP_WRITE = 0,          /* exclusive */
-  LOCKDEP_READ = 1,           /* shared, not recursive: waits behind writers */
-  LOCKDEP_READ_RECURSIVE = 2, /* shared, recursive: enters past a waiting writer */
+  LOCKDEP_WRITE = 0,         /* exclusive */
+  LOCKDEP_READ = 1,          /* shared, not recursive: waits behind writers */
+  LOCKDEP_READ_RECURSIVE = 2 /* shared, recursive: enters past a waiting writer */
 };
 
 /* Flags for lockdep_acquire(). */
@@ -137,9 +137,11 @@ LOCKDEP_API void lockdep_barrier(void);
 
 /* The address of this statement (reports look it up as is), and the
  * caller's return address. With optimisation GCC may place the label
- * elsewhere in the function; the file and line then follow it. */
+ * elsewhere in the function; the file and line then follow it.
+ * __extension__ keeps the GNU statement expression and label address quiet
+ * in -Wpedantic builds of the including program. */
 #define LOCKDEP_THIS_IP           \
-  ({                              \
+  __extension__({                 \
     __label__ lockdep_here_;      \
   lockdep_here_:                  \
     (uintptr_t) && lockdep_here_; \

@@ -5,6 +5,11 @@
 
 #include <utility>
 
+// The GNU extensions of LOCKDEP_THIS_IP: GCC forgets __extension__ when it
+// instantiates a template, so -Wpedantic is off for the helpers below.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+
 namespace lockdep {
 
 // A class key in dynamic storage: registered for its lifetime; destroying
@@ -114,3 +119,5 @@ struct off_scope {
 }  // namespace lockdep
 
 #undef LOCKDEP_HELPER_
+
+#pragma GCC diagnostic pop
