@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 
 # clang-14, libclang-rt-14-dev: the libFuzzer targets (tools/fuzz.sh); llvm-14:
 # llvm-symbolizer, for their crash stacks. dpkg-dev: dpkg-shlibdeps for
-# `cpack -G DEB`; groff-base: the man page's test.
+# `cpack -G DEB`; groff-base: the man page's test; graphviz: dot, which the
+# lock-graph tests render with.
 packages=(build-essential cmake pkg-config liburcu-dev libboost-container-dev catch2
           libunwind-dev libbenchmark-dev clang-format pigz zstd
           xz-utils sqlite3 python3 perl git make rsync redis-server redis-tools memcached
           libjemalloc2 openjdk-17-jdk-headless
           libc6-dev libasan8 libtsan2 util-linux clang-14 libclang-rt-14-dev llvm-14
-          dpkg-dev groff-base)
+          dpkg-dev groff-base graphviz)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,6 +16,7 @@
 #include "core/pools.hpp"
 #include "core/rcu.hpp"
 #include "report/report.hpp"
+#include "report/reported_classes.hpp"
 #include "support/options.hpp"
 
 namespace lockdep {
@@ -139,8 +140,11 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
   bool against_order = false;
   if (const uint32_t len = check_new_dependency(prev.class_idx, prev.read, next.class_idx,
                                                 next.read, g_path, against_order)) {
-    if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
+    if (report_wanted(kCircular, class_identity(prev), class_identity(next))) {
       report_circular(t, prev, next, g_path, len);
+      remember_reported_dependency({prev.class_idx, prev.class_generation},
+                                   {next.class_idx, next.class_generation}, kind);
+    }
     rejected = true;  // the edge is not added: the graph stays acyclic
     return true;
   }

@@ -12,6 +12,7 @@
 
 #include "core/class_registry.hpp"
 #include "core/graph_lock.hpp"
+#include "report/reported_classes.hpp"
 #include "report/status_pipe.hpp"
 #include "report/symbolize.hpp"
 #include "support/options.hpp"
@@ -396,6 +397,7 @@ void report_writer::lock_name(uint32_t class_idx) {
     name = described;
   }
   match_name(name);
+  if (printing_) remember_reported_class(class_idx, c->generation);
   if (c->subclass)
     print("%s/%u", name, c->subclass);
   else

@@ -55,6 +55,7 @@ constexpr key_spec kKeys[] = {
     {"verbosity", "0 or 1"},
     {"suppressions", "a suppressions file (KIND:PATTERN lines), or '' for none"},
     {"default_suppressions", "0, 1, true, false, yes or no"},
+    {"graph_path", "a file path (%p: the pid), or '' for none"},
 };
 
 bool apply(options &o, const char *key, const char *value) {
@@ -81,6 +82,11 @@ bool apply(options &o, const char *key, const char *value) {
   if (!std::strcmp(key, "suppressions")) {
     if (std::strlen(value) >= sizeof o.suppressions) return false;
     std::strcpy(o.suppressions, value);
+    return true;
+  }
+  if (!std::strcmp(key, "graph_path")) {
+    if (std::strlen(value) >= sizeof o.graph_path) return false;
+    std::strcpy(o.graph_path, value);
     return true;
   }
   if (!std::strcmp(key, "max_reports")) {
@@ -229,7 +235,9 @@ const char *options_help() {
          "  suppressions=FILE    reports not to print: lines KIND:PATTERN, KIND one of\n"
          "                       circular recursive unlock freed exit not_held\n"
          "                       after_destroy cond_unheld cond_two_mutexes or *\n"
-         "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n";
+         "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n"
+         "  graph_path=FILE      write the learned lock graph (Graphviz DOT) to FILE at\n"
+         "                       exit and on SIGUSR2; %p is the pid (none)\n";
 }
 
 }  // namespace lockdep

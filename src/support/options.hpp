@@ -20,6 +20,7 @@ struct options {
   int verbosity = 0;                 // 1: announce start-up
   char suppressions[1024];           // a suppressions file; empty: none
   bool default_suppressions = true;  // the built-in list (suppressions.cpp)
+  char graph_path[1024];             // the learned graph in DOT at exit; %p: the pid
 };
 
 const options &current_options();
