@@ -57,6 +57,8 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# `lockdep graph FILE -o OUT.svg` renders with Graphviz when it is there.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS graphviz)
 # The unit tests, examples and benchmarks are not installed; nothing else
 # needs excluding.
 include(CPack)

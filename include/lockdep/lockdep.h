@@ -132,6 +132,11 @@ LOCKDEP_API void lockdep_print_stats(void);
 /* Number of reports printed so far. */
 LOCKDEP_API uint64_t lockdep_report_count(void);
 
+/* Write the lock classes and dependencies learned so far to `path` as a
+ * Graphviz DOT graph (%p in it: the pid); NULL or "" means the graph_path
+ * option. Returns 0, or -1 with errno set (EINVAL: no path given). */
+LOCKDEP_API int lockdep_dump_graph(const char *path);
+
 /* Wait until every zapped slot queued so far has been freed (rcu_barrier). */
 LOCKDEP_API void lockdep_barrier(void);
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "api/graph_dump.hpp"
 #include "core/fork.hpp"
 #include "core/pools.hpp"
 #include "lockdep/lockdep.h"
@@ -100,6 +101,7 @@ __attribute__((constructor(101))) static void lockdep_load() {
   // descriptor moves out of their way now.
   status_pipe_attach(current_options().follow_children);
   status_pipe_send(status::kActive);
+  graph_dump_install_signal();
   if (current_options().verbosity >= 1) {
     char line[128];
     const int n = std::snprintf(line, sizeof line, "lockdep %s: validator on (pid %d)\n",
@@ -121,6 +123,7 @@ __attribute__((constructor(103))) static void lockdep_children() {
 // exit status here, as the sanitizers do; stdio is flushed first, since
 // _exit() skips that.
 __attribute__((destructor)) static void lockdep_unload() {
+  graph_dump_at_exit();
   if (current_options().print_stats) lockdep_print_stats();
   if (!reports_printed_by_this_process()) return;
   const bool command_knows = status_pipe_watched() && !status_pipe_lost();

@@ -19,6 +19,7 @@
 #include "core/rcu.hpp"
 #include "core/signal_usage.hpp"
 #include "report/report.hpp"
+#include "report/reported_classes.hpp"
 #include "support/options.hpp"
 
 namespace lockdep {
@@ -146,8 +147,11 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
           check_new_dependency(prev.class_idx, prev.read, next.class_idx, next.read, g_path,
                                against_order, existing ? &dependency_guards(existing) : &guards)) {
     if (class_graph_instance_cycle_is_stale(t, prev, next)) return rejected = true;
-    if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
+    if (report_wanted(kCircular, class_identity(prev), class_identity(next))) {
       report_circular(t, prev, next, g_path, len);
+      remember_reported_dependency({prev.class_idx, prev.class_generation},
+                                   {next.class_idx, next.class_generation}, kind);
+    }
     rejected = true;  // the edge is not added: the graph stays acyclic
     return true;
   }

@@ -14,6 +14,7 @@
 #include "core/graph_lock.hpp"
 #include "report/json_line.hpp"
 #include "report/report_channel.hpp"
+#include "report/reported_classes.hpp"
 #include "report/status_pipe.hpp"
 #include "report/symbolize.hpp"
 #include "support/options.hpp"
@@ -591,6 +592,7 @@ void report_writer::lock_name(uint32_t class_idx) {
   char described[kNameRoom];
   const char *name = class_name(c, described, sizeof described);
   match_name(name);
+  if (printing_) remember_reported_class(class_idx, c->generation);
   if (c->subclass)
     print("%s/%u", name, c->subclass);
   else

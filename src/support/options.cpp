@@ -61,6 +61,7 @@ constexpr key_spec kKeys[] = {
     {"report_format", "text or json"},
     {"json_path", "a file path (%p: the pid), or '' for none"},
     {"symbolize", "0, 1, true, false, yes or no"},
+    {"graph_path", "a file path (%p: the pid), or '' for none"},
 };
 static_assert(kMaxClasses == 1048576 && kMaxDependencies == 4194304, "the texts above");
 
@@ -104,6 +105,11 @@ bool apply(options &o, const char *key, const char *value) {
   if (!std::strcmp(key, "json_path")) {
     if (std::strlen(value) >= sizeof o.json_path) return false;
     std::strcpy(o.json_path, value);
+    return true;
+  }
+  if (!std::strcmp(key, "graph_path")) {
+    if (std::strlen(value) >= sizeof o.graph_path) return false;
+    std::strcpy(o.graph_path, value);
     return true;
   }
   if (!std::strcmp(key, "max_reports")) {
@@ -273,7 +279,9 @@ const char *options_help() {
          "  report_format=text|json  reports as text or as JSON lines (text)\n"
          "  json_path=PATH       also write each report as a JSON line to PATH (%p: pid)\n"
          "  symbolize=0|1        without the command: 0 prints frames as (module+0xoffset)\n"
-         "                       for `lockdep symbolize` (1)\n";
+         "                       for `lockdep symbolize` (1)\n"
+         "  graph_path=FILE      write the learned lock graph (Graphviz DOT) to FILE at\n"
+         "                       exit and on SIGUSR2; %p is the pid (none)\n";
 }
 
 }  // namespace lockdep

@@ -27,6 +27,7 @@ struct options {
   bool report_json = false;          // report_format=json: JSON lines on the report stream
   char json_path[1024];              // JSON lines also to this file; %p stands for the pid
   bool symbolize = true;             // 0: frames as (module+offset) for `lockdep symbolize`
+  char graph_path[1024];             // the learned graph in DOT at exit; %p: the pid
 };
 
 const options &current_options();

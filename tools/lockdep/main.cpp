@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "graph.hpp"
 #include "lockdep/lockdep.h"
 #include "program_info.hpp"
 #include "report/report_channel.hpp"
@@ -44,6 +45,7 @@ constexpr int kCannotRun = 127;
 void usage(FILE *out) {
   std::fprintf(out,
                "usage: lockdep [options] [--] program [args...]\n"
+               "       lockdep graph FILE [-o OUTPUT]   (summarise a graph_path file)\n"
                "\n"
                "Runs program with the lock validator preloaded. Lock-order problems are\n"
                "reported on stderr (or log_path) in the Linux kernel lockdep's format.\n"
@@ -190,6 +192,7 @@ int wait_for_program(int pipe_fd, int report_fd, report_receiver &reports, heard
 int main(int argc, char **argv) {
   if (argc >= 2 && !std::strcmp(argv[1], "symbolize"))
     return lockdep::command::symbolize_main(argc - 1, argv + 1);
+  if (argc > 1 && !std::strcmp(argv[1], "graph")) return graph_main(argc - 2, argv + 2);
   std::string flag_options;
   int i = 1;
   for (; i < argc; ++i) {
