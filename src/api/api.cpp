@@ -6,6 +6,7 @@
 #include "core/deferred_free.hpp"
 #include "core/dependency_graph.hpp"
 #include "core/graph_lock.hpp"
+#include "core/guard_sets.hpp"
 #include "core/validator.hpp"
 #include "lockdep/lockdep.h"
 #include "report/report.hpp"
@@ -236,6 +237,19 @@ void lockdep_print_stats(void) {
   if (len < sizeof buf)
     len +=
         static_cast<size_t>(snprintf(buf + len, sizeof buf - len, "%s\n", *sep == ',' ? ")" : ""));
+  guard_counts g;
+  {
+    graph_guard guard;
+    g = guard_stats();
+  }
+  if (len < sizeof buf)
+    len += static_cast<size_t>(
+        snprintf(buf + len, sizeof buf - len,
+                 " gated cycles:        %llu not reported, guard sets shrunk: %llu, searches: %llu "
+                 "(%llu steps, %llu out of budget)\n",
+                 (unsigned long long)g.gated_cycles, (unsigned long long)g.rechecks,
+                 (unsigned long long)g.searches, (unsigned long long)g.search_steps,
+                 (unsigned long long)g.budget_exhausted));
   const ssize_t w = write(report_fd(), buf, len < sizeof buf ? len : sizeof buf - 1);
   (void)w;
 }
