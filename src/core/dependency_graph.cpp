@@ -319,6 +319,8 @@ uint32_t check_new_dependency(uint32_t prev, uint8_t prev_read, uint32_t next, u
   return 0;
 }
 
+bool dependency_graph_acyclic() { return !g_against_order; }
+
 order_counts dependency_order_counts() { return g_order_counts; }
 
 }  // namespace lockdep

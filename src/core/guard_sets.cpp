@@ -5,6 +5,7 @@
 #include "core/class_registry.hpp"
 #include "core/config.hpp"
 #include "core/dependency_graph.hpp"
+#include "core/known_deps.hpp"
 
 namespace lockdep {
 namespace {
@@ -162,19 +163,32 @@ uint32_t search_feasible(uint32_t next, uint8_t next_read, uint32_t prev, uint8_
 
 }  // namespace
 
+// Reads the class with atomic loads, so that it serves without the graph
+// lock too (stack_holds_guards()).
 void stack_guards(const thread_state &t, const held_lock &prev, const held_lock &next,
                   guard_set &out) {
   out.n = 0;
   for (const held_lock &h : t.held) {
     if (out.n == kMaxGuards) break;
     if (h.read || h.class_idx == prev.class_idx || h.class_idx == next.class_idx) continue;
-    if (!class_live(h.class_idx, h.class_generation)) continue;
-    if (read_class_key(class_at(h.class_idx)) != h.instance) continue;  // a shared class
+    const lock_class *c = class_at(h.class_idx);
+    // Live, and its own class: the key is the lock (a dead class's is null).
+    if (read_class_generation(c) != h.class_generation || read_class_key(c) != h.instance) continue;
     if (out.has(h.class_idx, h.class_generation)) continue;
     out.cls[out.n] = h.class_idx;
     out.gen[out.n] = h.class_generation;
     ++out.n;
   }
+}
+
+bool stack_holds_guards(const thread_state &t, const held_lock &prev, const held_lock &next,
+                        const known_guards &guards) {
+  if (!guards.n) return true;
+  guard_set now;
+  stack_guards(t, prev, next, now);
+  for (uint32_t i = 0; i < guards.n; ++i)
+    if (!now.has(guards.cls[i], guards.gen[i])) return false;
+  return true;
 }
 
 const guard_set &dependency_guards(uint32_t id) { return g_guards[id]; }
@@ -260,6 +274,7 @@ uint32_t feasible_path(uint32_t len, uint32_t next, uint8_t next_read, uint32_t 
 }
 
 uint32_t recheck_dependency(uint32_t id, uint32_t *path) {
+  if (dependency_graph_acyclic()) return 0;  // no cycle, gated or not, anywhere
   const lock_dep d = dependency_at(id);
   for (uint8_t kind = kDepSR; kind <= kDepEN; kind = static_cast<uint8_t>(kind << 1)) {
     if (!(d.mask & kind)) continue;

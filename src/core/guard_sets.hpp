@@ -23,8 +23,9 @@
 // The chain key names every held lock's class, generation and read mode,
 // which are all the guard set depends on, so a chain cache hit is a stack
 // whose guards were intersected already: the hot path does no guard work.
-// The lock-free "every dependency known" shortcut (known_deps.hpp) does
-// not take a dependency with guards as known: its stack is validated, so a
+// The lock-free "every dependency known" shortcut (known_deps.hpp) takes a
+// dependency with guards as known only when the stack holds all of them
+// (and at most two are published): otherwise its stack is validated, so a
 // guard set that would shrink is noticed.
 //
 // A cycle (the new dependency and a path back) is feasible, and reported,
@@ -62,11 +63,19 @@ struct guard_set {
   }
 };
 
-// Under the graph lock. The guards of prev -> next in `t`'s held stack:
+// The guards of prev -> next in `t`'s held stack (with or without the
+// graph lock):
 // the locks held for writing, live, each its own class, other than the
 // two ends; the outermost kMaxGuards.
 void stack_guards(const thread_state &t, const held_lock &prev, const held_lock &next,
                   guard_set &out);
+
+// Without locks, under RCU: would prev -> next in `t`'s stack keep all of
+// `guards` (as known_dep_has() gives them), so that its guard set stays
+// as it is?
+struct known_guards;
+bool stack_holds_guards(const thread_state &t, const held_lock &prev, const held_lock &next,
+                        const known_guards &guards);
 
 // Under the graph lock, by dependency id.
 const guard_set &dependency_guards(uint32_t id);

@@ -124,7 +124,7 @@ void report_recursive(thread_state &t, const held_lock &prev, const held_lock &n
 // `rejected` is set when the dependency closes a cycle and is not added.
 void publish(const held_lock &prev, const held_lock &next, uint32_t id) {
   known_dep_publish(prev.class_idx, prev.class_generation, next.class_idx, next.class_generation,
-                    dependency_at(id).mask, dependency_guards(id).n != 0);
+                    dependency_at(id).mask, &dependency_guards(id));
 }
 
 bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next, uint32_t &trace,
@@ -180,8 +180,10 @@ bool stack_known(const thread_state &t, const held_lock &next) {
     const held_lock &h = t.held[i];
     const lock_class *c = class_at(h.class_idx);
     if (read_class_generation(c) != h.class_generation || !read_class_key(c)) return false;
+    known_guards guards;
     if (!known_dep_has(h.class_idx, h.class_generation, next.class_idx, next.class_generation,
-                       dep_kind(h.read, next.read)))
+                       dep_kind(h.read, next.read), guards) ||
+        !stack_holds_guards(t, h, next, guards))  // else its guard set would shrink
       return false;
     if (!h.trylock) break;
   }
