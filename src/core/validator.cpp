@@ -139,8 +139,8 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     if (const uint32_t len = recheck_dependency(existing, g_path))
       if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
         report_circular(t, prev, next, g_path, len);
-  // Known already: the graph stays free of feasible strong cycles after
-  // every addition, so an edge that exists cannot close one now.
+  // Known already: its cycles were checked when it was added, and again
+  // whenever its guard set shrank (above); nothing else makes one appear.
   if (existing && (dependency_at(existing).mask & kind)) {
     publish(prev, next, existing);  // again, if the table was cleared
     return true;
