@@ -37,6 +37,21 @@
 // that thread's guards, and a real deadlock against C, A would be missed.
 // For a cycle of two dependencies both rules are the same.
 //
+// The graph's breadth-first search finds the shortest strong path; when
+// its cycle is gated, a depth-first search over the strong paths (each
+// (class, reached-by-recursive-reads) state at most once per path) looks
+// for a feasible one, within kGuardSearchBudget steps; past that the cycle
+// is taken as gated, and counted (print_stats).
+//
+// The topological order (dependency_graph.hpp) treats a dependency whose
+// cycles are all gated like one that closes a non-deadlocking read cycle,
+// as the kernel's rules already require: the graph now has a cycle, which
+// no order holds, so the dependency is added against the order, and while
+// any such dependency exists the searches that the order would skip are
+// run (unless the new dependency's first lock has no earlier locks or its
+// second no later ones: then no path can close). The order of the other
+// dependencies is kept, and is exact again once those are zapped.
+//
 // A guard whose class has died (the gate was destroyed) makes its
 // dependency unusable for cycles until it is observed again, which starts
 // its guard set afresh: a dependency observed only under a lock that no
