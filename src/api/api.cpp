@@ -8,6 +8,7 @@
 #include "core/dependency_graph.hpp"
 #include "core/graph_lock.hpp"
 #include "core/pool_options.hpp"
+#include "core/guard_sets.hpp"
 #include "core/validator.hpp"
 #include "lockdep/lockdep.h"
 #include "report/report.hpp"
@@ -241,6 +242,19 @@ void lockdep_print_stats(void) {
   if (len < sizeof buf)
     len +=
         static_cast<size_t>(snprintf(buf + len, sizeof buf - len, "%s\n", *sep == ',' ? ")" : ""));
+  guard_counts g;
+  {
+    graph_guard guard;
+    g = guard_stats();
+  }
+  if (len < sizeof buf)
+    len += static_cast<size_t>(
+        snprintf(buf + len, sizeof buf - len,
+                 " gated cycles:        %llu not reported, guard sets shrunk: %llu, searches: %llu "
+                 "(%llu steps, %llu out of budget)\n",
+                 (unsigned long long)g.gated_cycles, (unsigned long long)g.rechecks,
+                 (unsigned long long)g.searches, (unsigned long long)g.search_steps,
+                 (unsigned long long)g.budget_exhausted));
   if (class_level_active() && len < sizeof buf) {
     const class_graph_counts cg = class_graph_stats();
     len += static_cast<size_t>(snprintf(

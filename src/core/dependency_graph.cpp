@@ -279,8 +279,14 @@ uint32_t check_new_dependency(uint32_t prev, uint8_t prev_read, uint32_t next, u
   if (has_no_dependencies(next) || (!g_after_head[next] && g_ord[prev] > g_ord[next]))
     g_ord[next] = ++g_ord_high;
 
+  // Dependencies against the order (a gated or read cycle) make a path
+  // next -> ... -> prev possible whatever the order says, but never into a
+  // class with no earlier locks or out of one with no later locks: a class
+  // that gains its first dependency (a growing chain or tree) needs no
+  // search even then.
+  const bool no_path = !g_before_head[prev] || !g_after_head[next];
   if (g_ord[prev] < g_ord[next]) {
-    if (!g_against_order) {
+    if (!g_against_order || no_path) {
       ++g_order_counts.fast;
       return 0;
     }
@@ -307,7 +313,7 @@ uint32_t check_new_dependency(uint32_t prev, uint8_t prev_read, uint32_t next, u
     }
     return len;
   }
-  if (g_against_order) {
+  if (g_against_order && !no_path) {
     ++g_order_counts.full_searches;
     if (const uint32_t len = feasible(find_strong_path(next, next_read, prev, prev_read, path)))
       return len;
@@ -318,6 +324,8 @@ uint32_t check_new_dependency(uint32_t prev, uint8_t prev_read, uint32_t next, u
   ++g_order_counts.reordered;
   return 0;
 }
+
+bool dependency_graph_acyclic() { return !g_against_order; }
 
 order_counts dependency_order_counts() { return g_order_counts; }
 

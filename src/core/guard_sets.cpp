@@ -5,6 +5,7 @@
 #include "core/class_registry.hpp"
 #include "core/config.hpp"
 #include "core/dependency_graph.hpp"
+#include "core/known_deps.hpp"
 
 namespace lockdep {
 namespace {
@@ -35,6 +36,10 @@ struct frame {
   uint8_t xr;       // reached only through -(*R)->
   uint8_t part;     // 0: before the cut-out run, 1: in it, 2: after it
   uint8_t option;   // for `edge`: 0 stay in `part`, 1 move to the next part
+  // Reached with no guard beyond the new dependency's (the weakest
+  // constraint); its search skipped a state on the path (its failure may
+  // be the path's, not the state's).
+  uint8_t base, blocked;
 };
 frame g_frames[kMaxSearchDepth];
 // How many guards of each class the two runs hold. Every guard in one
@@ -45,6 +50,13 @@ uint32_t g_in_rest[kMaxClasses];  // the run holding the new dependency
 uint32_t g_in_run[kMaxClasses];   // the cut-out run
 uint32_t g_on_path[2][kMaxClasses];
 uint32_t g_reaches[kMaxClasses];  // can reach prev
+// States (xr, part, class) from which no feasible path exists, whatever the
+// path before: their search failed under the weakest constraint and
+// skipped no state for being on the path.
+uint32_t g_dead[2][3][kMaxClasses];
+// Classes the two runs hold beyond the new dependency's guards: 0 when the
+// path so far adds no constraint.
+uint32_t g_grown;
 uint32_t g_queue[kMaxClasses];
 uint32_t g_search_gen;
 
@@ -54,7 +66,11 @@ bool conflicts(const guard_set &g, const uint32_t *counts) {
   return false;
 }
 void add_guards(const guard_set &g, uint32_t *counts, int by) {
-  for (uint32_t i = 0; i < g.n; ++i) counts[g.cls[i]] += static_cast<uint32_t>(by);
+  for (uint32_t i = 0; i < g.n; ++i) {
+    uint32_t &c = counts[g.cls[i]];
+    if (by > 0 && c++ == 0) ++g_grown;
+    if (by < 0 && --c == 0) --g_grown;
+  }
 }
 
 bool path_feasible(const uint32_t *path, uint32_t len, const guard_set &guards) {
@@ -73,6 +89,9 @@ void next_search_gen() {
     for (auto &row : g_on_path)
       for (auto &m : row) m = 0;
     for (auto &m : g_reaches) m = 0;
+    for (auto &by_xr : g_dead)
+      for (auto &by_part : by_xr)
+        for (auto &m : by_part) m = 0;
     g_search_gen = 1;
   }
 }
@@ -97,7 +116,10 @@ void mark_reaching(uint32_t prev, uint32_t &steps) {
 // Depth-first over the paths next -> ... -> prev that are strong and
 // visit each (class, xr) state once, choosing where the cut-out run of
 // the cycle starts and ends as it goes; a branch ends as soon as its runs
-// share a guard (they only grow).
+// share a guard (they only grow). A state found dead under the weakest
+// constraint is not searched again (g_dead): so a graph whose paths add no
+// guard beyond the new dependency's (every dependency under the same gate)
+// costs one visit per state, however many paths it has.
 uint32_t search_feasible(uint32_t next, uint8_t next_read, uint32_t prev, uint8_t prev_read,
                          const guard_set &guards, uint32_t *path) {
   ++g_counts.searches;
@@ -106,15 +128,18 @@ uint32_t search_feasible(uint32_t next, uint8_t next_read, uint32_t prev, uint8_
   uint32_t steps = 0;
   mark_reaching(prev, steps);
   add_guards(guards, g_in_rest, 1);
+  g_grown = 0;
   uint32_t depth = 0;
   const uint8_t root_xr = next_read == 2;
-  g_frames[depth++] = {next, first_dependency_from(next), 0, root_xr, 0, 0};
+  g_frames[depth++] = {next, first_dependency_from(next), 0, root_xr, 0, 0, 1, 0};
   g_on_path[root_xr][next] = gen;
   uint32_t found = 0;
   while (depth) {
     frame &f = g_frames[depth - 1];
     if (!f.edge) {
       g_on_path[f.xr][f.node] = 0;
+      if (f.base && !f.blocked) g_dead[f.xr][f.part][f.node] = gen;
+      if (f.blocked && depth > 1) g_frames[depth - 2].blocked = 1;
       if (f.dep_in) add_guards(g_guards[f.dep_in], f.part == 1 ? g_in_run : g_in_rest, -1);
       --depth;
       continue;
@@ -144,10 +169,14 @@ uint32_t search_feasible(uint32_t next, uint8_t next_read, uint32_t prev, uint8_
       found = depth;
       break;
     }
-    if (g_on_path[xr][d.to] == gen || depth == kMaxSearchDepth) continue;
+    if (g_dead[xr][part][d.to] == gen) continue;
+    if (g_on_path[xr][d.to] == gen || depth == kMaxSearchDepth) {
+      f.blocked = 1;
+      continue;
+    }
     add_guards(g, part == 1 ? g_in_run : g_in_rest, 1);
     g_on_path[xr][d.to] = gen;
-    g_frames[depth++] = {d.to, first_dependency_from(d.to), id, xr, part, 0};
+    g_frames[depth++] = {d.to, first_dependency_from(d.to), id, xr, part, 0, !g_grown, 0};
   }
   // Unwind what the frames still hold.
   while (depth) {
@@ -162,19 +191,32 @@ uint32_t search_feasible(uint32_t next, uint8_t next_read, uint32_t prev, uint8_
 
 }  // namespace
 
+// Reads the class with atomic loads, so that it serves without the graph
+// lock too (stack_holds_guards()).
 void stack_guards(const thread_state &t, const held_lock &prev, const held_lock &next,
                   guard_set &out) {
   out.n = 0;
   for (const held_lock &h : t.held) {
     if (out.n == kMaxGuards) break;
     if (h.read || h.class_idx == prev.class_idx || h.class_idx == next.class_idx) continue;
-    if (!class_live(h.class_idx, h.class_generation)) continue;
-    if (read_class_key(class_at(h.class_idx)) != h.instance) continue;  // a shared class
+    const lock_class *c = class_at(h.class_idx);
+    // Live, and its own class: the key is the lock (a dead class's is null).
+    if (read_class_generation(c) != h.class_generation || read_class_key(c) != h.instance) continue;
     if (out.has(h.class_idx, h.class_generation)) continue;
     out.cls[out.n] = h.class_idx;
     out.gen[out.n] = h.class_generation;
     ++out.n;
   }
+}
+
+bool stack_holds_guards(const thread_state &t, const held_lock &prev, const held_lock &next,
+                        const known_guards &guards) {
+  if (!guards.n) return true;
+  guard_set now;
+  stack_guards(t, prev, next, now);
+  for (uint32_t i = 0; i < guards.n; ++i)
+    if (!now.has(guards.cls[i], guards.gen[i])) return false;
+  return true;
 }
 
 const guard_set &dependency_guards(uint32_t id) { return g_guards[id]; }
@@ -260,6 +302,7 @@ uint32_t feasible_path(uint32_t len, uint32_t next, uint8_t next_read, uint32_t 
 }
 
 uint32_t recheck_dependency(uint32_t id, uint32_t *path) {
+  if (dependency_graph_acyclic()) return 0;  // no cycle, gated or not, anywhere
   const lock_dep d = dependency_at(id);
   for (uint8_t kind = kDepSR; kind <= kDepEN; kind = static_cast<uint8_t>(kind << 1)) {
     if (!(d.mask & kind)) continue;

@@ -23,8 +23,9 @@
 // The chain key names every held lock's class, generation and read mode,
 // which are all the guard set depends on, so a chain cache hit is a stack
 // whose guards were intersected already: the hot path does no guard work.
-// The lock-free "every dependency known" shortcut (known_deps.hpp) does
-// not take a dependency with guards as known: its stack is validated, so a
+// The lock-free "every dependency known" shortcut (known_deps.hpp) takes a
+// dependency with guards as known only when the stack holds all of them
+// (and at most two are published): otherwise its stack is validated, so a
 // guard set that would shrink is noticed.
 //
 // A cycle (the new dependency and a path back) is feasible, and reported,
@@ -35,6 +36,21 @@
 // stack (G, A, B, C records A->B under G and B->C under G and A) share
 // that thread's guards, and a real deadlock against C, A would be missed.
 // For a cycle of two dependencies both rules are the same.
+//
+// The graph's breadth-first search finds the shortest strong path; when
+// its cycle is gated, a depth-first search over the strong paths (each
+// (class, reached-by-recursive-reads) state at most once per path) looks
+// for a feasible one, within kGuardSearchBudget steps; past that the cycle
+// is taken as gated, and counted (print_stats).
+//
+// The topological order (dependency_graph.hpp) treats a dependency whose
+// cycles are all gated like one that closes a non-deadlocking read cycle,
+// as the kernel's rules already require: the graph now has a cycle, which
+// no order holds, so the dependency is added against the order, and while
+// any such dependency exists the searches that the order would skip are
+// run (unless the new dependency's first lock has no earlier locks or its
+// second no later ones: then no path can close). The order of the other
+// dependencies is kept, and is exact again once those are zapped.
 //
 // A guard whose class has died (the gate was destroyed) makes its
 // dependency unusable for cycles until it is observed again, which starts
@@ -62,11 +78,19 @@ struct guard_set {
   }
 };
 
-// Under the graph lock. The guards of prev -> next in `t`'s held stack:
+// The guards of prev -> next in `t`'s held stack (with or without the
+// graph lock):
 // the locks held for writing, live, each its own class, other than the
 // two ends; the outermost kMaxGuards.
 void stack_guards(const thread_state &t, const held_lock &prev, const held_lock &next,
                   guard_set &out);
+
+// Without locks, under RCU: would prev -> next in `t`'s stack keep all of
+// `guards` (as known_dep_has() gives them), so that its guard set stays
+// as it is?
+struct known_guards;
+bool stack_holds_guards(const thread_state &t, const held_lock &prev, const held_lock &next,
+                        const known_guards &guards);
 
 // Under the graph lock, by dependency id.
 const guard_set &dependency_guards(uint32_t id);

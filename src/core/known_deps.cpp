@@ -4,6 +4,9 @@
 
 #include <atomic>
 
+#include "core/config.hpp"
+#include "core/guard_sets.hpp"
+
 namespace lockdep {
 namespace {
 
@@ -14,6 +17,34 @@ constexpr uint64_t kGuardedBit = 0x10;
 constexpr uint64_t kLowBits = kMaskBits | kGuardedBit;  // below the fingerprint
 
 alignas(4096) std::atomic<uint64_t> g_table[kSlots];
+// The guards of a guarded slot: class | generation << 20, kValid, and in
+// the first word kTwo when the second is used too; 0 when none are
+// published (too many, or not yet).
+alignas(4096) std::atomic<uint64_t> g_guard_words[kKnownDepGuards][kSlots];
+constexpr uint64_t kValid = uint64_t{1} << 63;
+constexpr uint64_t kTwo = uint64_t{1} << 62;
+static_assert(kMaxClassesBits + 32 <= 62);
+
+uint64_t guard_word(const guard_set &g, uint32_t i) {
+  return kValid | (uint64_t{g.gen[i]} << kMaxClassesBits) | g.cls[i];
+}
+
+// Second word first, then the first (release): a reader that sees the new
+// first word sees the second word it needs.
+void publish_guards(uint32_t slot, const guard_set *g) {
+  uint64_t first = 0;
+  if (g && g->n && g->n <= kKnownDepGuards) {
+    first = guard_word(*g, 0);
+    if (g->n == 2) {
+      first |= kTwo;
+      const uint64_t second = guard_word(*g, 1);
+      if (g_guard_words[1][slot].load(std::memory_order_relaxed) != second)
+        g_guard_words[1][slot].store(second, std::memory_order_relaxed);
+    }
+  }
+  if (g_guard_words[0][slot].load(std::memory_order_relaxed) != first)
+    g_guard_words[0][slot].store(first, std::memory_order_release);
+}
 uint32_t g_entries;  // under the graph lock
 uint64_t g_clears;
 
@@ -42,6 +73,9 @@ probe locate(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t to_gen) {
 void clear_table() {
   if (madvise(g_table, sizeof g_table, MADV_DONTNEED) != 0)
     for (auto &w : g_table) w.store(0, std::memory_order_relaxed);
+  if (madvise(g_guard_words, sizeof g_guard_words, MADV_DONTNEED) != 0)
+    for (auto &row : g_guard_words)
+      for (auto &w : row) w.store(0, std::memory_order_relaxed);
   g_entries = 0;
   ++g_clears;
 }
@@ -49,7 +83,8 @@ void clear_table() {
 }  // namespace
 
 void known_dep_publish(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t to_gen, uint8_t mask,
-                       bool guarded) {
+                       const guard_set *guards) {
+  const bool guarded = guards && guards->n;
   const probe p = locate(from, from_gen, to, to_gen);
   for (uint32_t i = 0; i < kKnownDepProbes; ++i) {
     std::atomic<uint64_t> &w = g_table[(p.slot + i) & (kSlots - 1)];
@@ -58,11 +93,12 @@ void known_dep_publish(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t t
     if (!v) {
       if (g_entries >= kClearAt) {
         clear_table();
-        known_dep_publish(from, from_gen, to, to_gen, mask, guarded);
+        known_dep_publish(from, from_gen, to, to_gen, mask, guards);
         return;
       }
       ++g_entries;
     }
+    if (guarded) publish_guards((p.slot + i) & (kSlots - 1), guards);
     w.store(p.fingerprint | ((v | mask) & kMaskBits) | (guarded ? kGuardedBit : 0),
             std::memory_order_relaxed);
     return;
@@ -70,12 +106,29 @@ void known_dep_publish(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t t
   // A crowded run of slots: this dependency stays on the graph-lock path.
 }
 
-bool known_dep_has(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t to_gen, uint8_t kind) {
+bool known_dep_has(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t to_gen, uint8_t kind,
+                   known_guards &guards) {
   const probe p = locate(from, from_gen, to, to_gen);
   for (uint32_t i = 0; i < kKnownDepProbes; ++i) {
-    const uint64_t v = g_table[(p.slot + i) & (kSlots - 1)].load(std::memory_order_relaxed);
+    const uint32_t slot = (p.slot + i) & (kSlots - 1);
+    const uint64_t v = g_table[slot].load(std::memory_order_relaxed);
     if (!v) return false;
-    if ((v & ~kLowBits) == p.fingerprint) return (v & kind) && !(v & kGuardedBit);
+    if ((v & ~kLowBits) != p.fingerprint) continue;
+    if (!(v & kind)) return false;
+    guards.n = 0;
+    if (!(v & kGuardedBit)) return true;
+    const uint64_t first = g_guard_words[0][slot].load(std::memory_order_acquire);
+    if (!first) return false;
+    const uint64_t words[2] = {
+        first, first & kTwo ? g_guard_words[1][slot].load(std::memory_order_relaxed) : 0};
+    for (uint64_t w : words) {
+      if (!w) break;
+      guards.cls[guards.n] = static_cast<uint32_t>(w) & (kMaxClasses - 1);
+      guards.gen[guards.n] = static_cast<uint32_t>(w >> kMaxClassesBits);
+      ++guards.n;
+    }
+    // A first word that says two, beside a second word cleared meanwhile.
+    return (first & kTwo) == 0 || guards.n == 2;
   }
   return false;
 }

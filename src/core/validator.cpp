@@ -121,7 +121,7 @@ void report_recursive(thread_state &t, const held_lock &prev, const held_lock &n
 // `rejected` is set when the dependency closes a cycle and is not added.
 void publish(const held_lock &prev, const held_lock &next, uint32_t id) {
   known_dep_publish(prev.class_idx, prev.class_generation, next.class_idx, next.class_generation,
-                    dependency_at(id).mask, dependency_guards(id).n != 0);
+                    dependency_at(id).mask, &dependency_guards(id));
 }
 
 bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next, uint32_t &trace,
@@ -136,8 +136,8 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     if (const uint32_t len = recheck_dependency(existing, g_path))
       if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
         report_circular(t, prev, next, g_path, len);
-  // Known already: the graph stays free of feasible strong cycles after
-  // every addition, so an edge that exists cannot close one now.
+  // Known already: its cycles were checked when it was added, and again
+  // whenever its guard set shrank (above); nothing else makes one appear.
   if (existing && (dependency_at(existing).mask & kind)) {
     publish(prev, next, existing);  // again, if the table was cleared
     return true;
@@ -183,8 +183,10 @@ bool stack_known(const thread_state &t, const held_lock &next) {
     const held_lock &h = t.held[i];
     const lock_class *c = class_at(h.class_idx);
     if (read_class_generation(c) != h.class_generation || !read_class_key(c)) return false;
+    known_guards guards;
     if (!known_dep_has(h.class_idx, h.class_generation, next.class_idx, next.class_generation,
-                       dep_kind(h.read, next.read)))
+                       dep_kind(h.read, next.read), guards) ||
+        !stack_holds_guards(t, h, next, guards))  // else its guard set would shrink
       return false;
     if (!h.trylock) break;
   }

@@ -7,6 +7,7 @@
 
 #include "core/graph_lock.hpp"
 #include "core/guard_sets.hpp"
+#include "core/validator.hpp"
 #include "support.hpp"
 
 using namespace test;
@@ -79,6 +80,20 @@ TEST_CASE("a known gated dependency in a stack never validated before is checked
   L(y), L(b), U(b), U(y);  // y -> b known, so only b -> a is new in y, b, a
   CHECK(r.count() == 0);
   L(y), L(b), L(a), U(a), U(b), U(y);
+  CHECK(r.count() == 1);
+}
+
+TEST_CASE("a new stack that holds every guard of its known dependencies needs no graph lock") {
+  lock g("fgate"), x("fx"), a("fa"), b("fb");
+  reports r;
+  L(g), L(a), L(b), U(b), U(a), U(g);
+  L(g), L(b), L(a), U(a), U(b), U(g);  // b -> a guarded by g
+  L(g), L(x), L(b), U(b), U(x), U(g);  // x -> b known
+  const uint64_t misses = lockdep::chain_cache_misses();
+  L(g), L(x), L(b), L(a), U(a), U(b), U(x), U(g);  // a new stack; b -> a keeps its guard
+  CHECK(lockdep::chain_cache_misses() == misses);
+  L(x), L(b), L(a), U(a), U(b), U(x);  // without the gate: validated, and a cycle
+  CHECK(lockdep::chain_cache_misses() > misses);
   CHECK(r.count() == 1);
 }
 
