@@ -209,7 +209,7 @@ static void longjmps_out(int sig) {
 
 // longjmp() from setjmp() keeps the handler's mask: SIGALRM stays blocked
 // after the jump, so main taking the handler's lock is safe until it
-// unblocks SIGALRM.
+// unblocks SIGALRM; and the jump left the handler.
 static int longjmp_keeps_mask(void) {
   install(SIGALRM, longjmps_out, 0);
   if (setjmp(g_plain_jump) == 0) raise(SIGALRM);
@@ -217,6 +217,10 @@ static int longjmp_keeps_mask(void) {
   sigset_t now;
   pthread_sigmask(SIG_BLOCK, NULL, &now);
   printf("SIGALRM blocked after longjmp: %d\n", sigismember(&now, SIGALRM));
+  // Out of the handler: g_main_only_lock, with SIGALRM deliverable, is not
+  // taken in it.
+  block(SIGALRM, SIG_UNBLOCK);
+  lock_unlock(&g_main_only_lock);
   return 0;
 }
 
@@ -308,6 +312,33 @@ static int nested_handlers(void) {
   return 0;
 }
 
+static void segv_jumps_out(int sig) {
+  (void)sig;
+  lock_unlock(&g_sig_lock);
+  siglongjmp(g_jump, 1);
+}
+
+// A fault's signal (SIGSEGV) arrives only at a faulting instruction of the
+// thread itself, not while main holds the lock: as JVMs use it.
+static int segv_handler(void) {
+  install(SIGSEGV, segv_jumps_out, SA_NODEFER);
+  lock_unlock(&g_sig_lock);
+  if (sigsetjmp(g_jump, 1) == 0) raise(SIGSEGV);
+  lock_unlock(&g_sig_lock);
+  puts("recovered");
+  return 0;
+}
+
+// The signal arrives while main holds the handler's lock: the report comes
+// before the handler blocks for ever.
+static int real_deadlock(void) {
+  install(SIGALRM, takes_sig_lock, 0);
+  pthread_mutex_lock(&g_sig_lock);
+  raise(SIGALRM);
+  pthread_mutex_unlock(&g_sig_lock);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   static const struct {
@@ -330,6 +361,8 @@ int main(int argc, char **argv) {
       {"thread_inherits_mask", thread_inherits_mask},
       {"api_in_handler", api_in_handler},
       {"nested_handlers", nested_handlers},
+      {"segv_handler", segv_handler},
+      {"real_deadlock", real_deadlock},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i)
     if (!strcmp(argv[1], cases[i].name)) return cases[i].fn();

@@ -53,3 +53,8 @@ program_test(signal_api_in_handler --status 66 --count ${INCONSISTENT} 1
   --has "\\(annotated_lock\\), at: api_in_handler\\+0x"
   -- ${LOCKDEP} -- ${S} api_in_handler)
 program_test(signal_nested_handlers_clean --status 0 --clean -- ${LOCKDEP} -- ${S} nested_handlers)
+program_test(signal_segv_handler_clean --status 0 --clean --stdout "^recovered$"
+  -- ${LOCKDEP} -- ${S} segv_handler)
+program_test(signal_real_deadlock_reported_before_hang --timeout 5 --status 137
+  --count ${INCONSISTENT} 1 --has "^signal_cases/[0-9]+ \\[in SIGALRM handler\\] takes:$"
+  -- ${LOCKDEP} -- ${S} real_deadlock)
