@@ -228,7 +228,8 @@ const char *options_help() {
          "  verbosity=N          0 quiet, 1 announce start-up on the report stream (0)\n"
          "  suppressions=FILE    reports not to print: lines KIND:PATTERN, KIND one of\n"
          "                       circular recursive unlock freed exit not_held\n"
-         "                       after_destroy cond_unheld cond_two_mutexes or *\n"
+         "                       after_destroy cond_unheld cond_two_mutexes\n"
+         "                       inconsistent signal_order or *\n"
          "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n";
 }
 

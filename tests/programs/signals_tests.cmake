@@ -58,3 +58,10 @@ program_test(signal_segv_handler_clean --status 0 --clean --stdout "^recovered$"
 program_test(signal_real_deadlock_reported_before_hang --timeout 5 --status 137
   --count ${INCONSISTENT} 1 --has "^signal_cases/[0-9]+ \\[in SIGALRM handler\\] takes:$"
   -- ${LOCKDEP} -- ${S} real_deadlock)
+# Suppression kinds of the two titles.
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/signal_supp.txt
+  "inconsistent:takes_sig_lock\nsignal_order:g_safe_lock\n")
+program_test(signal_suppressed --status 0 --clean
+  -- ${LOCKDEP} --suppressions=${CMAKE_CURRENT_BINARY_DIR}/signal_supp.txt -- ${S} handler_and_main)
+program_test(signal_order_suppressed --status 0 --clean
+  -- ${LOCKDEP} --suppressions=${CMAKE_CURRENT_BINARY_DIR}/signal_supp.txt -- ${S} safe_unsafe_dependency)
