@@ -4,6 +4,10 @@ add_executable(signal_cases signal_cases.c)
 target_link_libraries(signal_cases PRIVATE lockdep Threads::Threads)
 target_compile_options(signal_cases PRIVATE -O1 -g)
 set(S $<TARGET_FILE:signal_cases>)
+# _FORTIFY_SOURCE turns longjmp() and siglongjmp() into __longjmp_chk().
+add_executable(signal_cases_fortify signal_cases.c)
+target_link_libraries(signal_cases_fortify PRIVATE lockdep Threads::Threads)
+target_compile_options(signal_cases_fortify PRIVATE -O2 -g -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2)
 set(INCONSISTENT "WARNING: inconsistent lock state")
 set(SIGNAL_ORDER "WARNING: signal-safe -> signal-unsafe lock order detected")
 
@@ -65,3 +69,8 @@ program_test(signal_suppressed --status 0 --clean
   -- ${LOCKDEP} --suppressions=${CMAKE_CURRENT_BINARY_DIR}/signal_supp.txt -- ${S} handler_and_main)
 program_test(signal_order_suppressed --status 0 --clean
   -- ${LOCKDEP} --suppressions=${CMAKE_CURRENT_BINARY_DIR}/signal_supp.txt -- ${S} safe_unsafe_dependency)
+program_test(signal_siglongjmp_fortified_clean --status 0 --clean --stdout "^jumped out$"
+  -- ${LOCKDEP} -- $<TARGET_FILE:signal_cases_fortify> siglongjmp_then_lock)
+program_test(signal_longjmp_fortified_clean --status 0 --clean
+  --stdout "^SIGALRM blocked after longjmp: 1$"
+  -- ${LOCKDEP} -- $<TARGET_FILE:signal_cases_fortify> longjmp_keeps_mask)
