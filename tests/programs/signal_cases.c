@@ -106,6 +106,23 @@ static int safe_unsafe_at_mark(void) {
   return 0;
 }
 
+// Safe reaches unsafe through a third lock: safe -> outer, then outer ->
+// unsafe, all with SIGALRM blocked; unsafe was held with it deliverable.
+static int safe_unsafe_chain(void) {
+  install(SIGALRM, takes_safe_lock, 0);
+  raise(SIGALRM);
+  lock_unlock(&g_unsafe_lock);
+  block(SIGALRM, SIG_BLOCK);
+  pthread_mutex_lock(&g_safe_lock);
+  lock_unlock(&g_outer_lock);
+  pthread_mutex_unlock(&g_safe_lock);
+  pthread_mutex_lock(&g_outer_lock);
+  lock_unlock(&g_unsafe_lock);
+  pthread_mutex_unlock(&g_outer_lock);
+  block(SIGALRM, SIG_UNBLOCK);
+  return 0;
+}
+
 static volatile int g_trylock_failed, g_trylock_succeeded;
 
 static void trylocks_sig_lock(int sig) {
@@ -350,6 +367,7 @@ int main(int argc, char **argv) {
       {"handler_takes_h_main_holds_l", handler_takes_h_main_holds_l},
       {"safe_unsafe_dependency", safe_unsafe_dependency},
       {"safe_unsafe_at_mark", safe_unsafe_at_mark},
+      {"safe_unsafe_chain", safe_unsafe_chain},
       {"trylock_in_handler", trylock_in_handler},
       {"oldact_roundtrip", oldact_roundtrip},
       {"resethand", resethand},

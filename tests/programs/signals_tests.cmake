@@ -32,6 +32,10 @@ program_test(signal_safe_unsafe_at_mark --status 66 --count ${SIGNAL_ORDER} 1
   --count ${INCONSISTENT} 0 --has "just changed the state of lock:$"
   --has "^but this lock was taken by another, SIGALRM-safe lock in the past:$"
   -- ${LOCKDEP} -- ${S} safe_unsafe_at_mark)
+program_test(signal_safe_unsafe_chain --status 66 --count ${SIGNAL_ORDER} 1
+  --count ${INCONSISTENT} 0 --has "^ \\(g_outer_lock\\) -> \\(g_unsafe_lock\\)$"
+  --has "^   g_safe_lock --> g_outer_lock --> g_unsafe_lock$"
+  -- ${LOCKDEP} -- ${S} safe_unsafe_chain)
 program_test(signal_trylock_in_handler_clean --status 0 --clean
   --stdout "^trylock failed 1, succeeded 1$" -- ${LOCKDEP} -- ${S} trylock_in_handler)
 program_test(signal_oldact_roundtrip --status 0 --clean --stdout "^oldact ok$"
