@@ -356,6 +356,50 @@ static int real_deadlock(void) {
   return 0;
 }
 
+// A handler on an alternate signal stack left by siglongjmp(): the jump
+// target is on another stack than the handler's frames.
+static int altstack_siglongjmp(void) {
+  static char stack[64 * 1024];
+  stack_t ss;
+  ss.ss_sp = stack;
+  ss.ss_size = sizeof stack;
+  ss.ss_flags = 0;
+  sigaltstack(&ss, NULL);
+  install(SIGALRM, jumps_out, SA_ONSTACK);
+  if (sigsetjmp(g_jump, 1) == 0) raise(SIGALRM);
+  sigset_t none;
+  sigemptyset(&none);
+  pthread_sigmask(SIG_SETMASK, &none, NULL);
+  lock_unlock(&g_main_only_lock);
+  puts("jumped out");
+  return 0;
+}
+
+static pthread_mutex_t g_errorcheck_lock;
+
+static void takes_errorcheck_lock(int sig) {
+  (void)sig;
+  if (pthread_mutex_lock(&g_errorcheck_lock) == 0) pthread_mutex_unlock(&g_errorcheck_lock);
+}
+
+// sigsuspend() lets SIGALRM in while main holds the handler's lock (an
+// error-checking mutex: the handler's lock fails with EDEADLK, no hang).
+static int sigsuspend_holding(void) {
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
+  pthread_mutex_init(&g_errorcheck_lock, &a);
+  install(SIGALRM, takes_errorcheck_lock, 0);
+  block(SIGALRM, SIG_BLOCK);
+  pthread_mutex_lock(&g_errorcheck_lock);
+  raise(SIGALRM);  // pending until sigsuspend()
+  sigset_t none;
+  sigemptyset(&none);
+  sigsuspend(&none);
+  pthread_mutex_unlock(&g_errorcheck_lock);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   static const struct {
@@ -381,6 +425,8 @@ int main(int argc, char **argv) {
       {"nested_handlers", nested_handlers},
       {"segv_handler", segv_handler},
       {"real_deadlock", real_deadlock},
+      {"altstack_siglongjmp", altstack_siglongjmp},
+      {"sigsuspend_holding", sigsuspend_holding},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i)
     if (!strcmp(argv[1], cases[i].name)) return cases[i].fn();

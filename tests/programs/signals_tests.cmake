@@ -78,3 +78,8 @@ program_test(signal_siglongjmp_fortified_clean --status 0 --clean --stdout "^jum
 program_test(signal_longjmp_fortified_clean --status 0 --clean
   --stdout "^SIGALRM blocked after longjmp: 1$"
   -- ${LOCKDEP} -- $<TARGET_FILE:signal_cases_fortify> longjmp_keeps_mask)
+program_test(signal_altstack_siglongjmp_clean --status 0 --clean --stdout "^jumped out$"
+  -- ${LOCKDEP} -- ${S} altstack_siglongjmp)
+program_test(signal_sigsuspend_holding --status 66 --count ${INCONSISTENT} 1
+  --has "^inconsistent \\{SIGALRM-ON-W\\} -> \\{IN-SIGALRM-W\\} usage\\.$"
+  --has "^  sigsuspend_holding\\+0x" -- ${LOCKDEP} -- ${S} sigsuspend_holding)
