@@ -17,7 +17,7 @@ inline uint64_t signal_bit(int sig) { return uint64_t{1} << (sig - 1); }
 // as the stack, and a siglongjmp() that leaves the frame leaves the level.
 struct signal_level {
   signal_level *outer;  // the handler this one interrupted, or nullptr
-  int sig;
+  int sig;              // the handler context it makes current (0: none)
   // The stack pointer where the handler interrupted its context, and the
   // trampoline's own frame: the handler's frames lie between the two (on
   // the handler's stack, an alternate one perhaps).

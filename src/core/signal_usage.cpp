@@ -136,6 +136,7 @@ void print_first_seen(report_writer &w, uint32_t idx, int sig, uint32_t bit) {
 uint32_t g_queue[kMaxClasses];
 uint32_t g_seen[kMaxClasses];
 uint32_t g_seen_gen;
+uint32_t g_parent[kMaxClasses];  // the class a search reached it from
 
 constexpr uint32_t kNone = ~0u;
 
@@ -160,12 +161,64 @@ uint32_t search(uint32_t start, bool forward, bool skip_start, Match match) {
       const uint32_t other = forward ? d.to : d.from;
       if (g_seen[other] != g_seen_gen) {
         g_seen[other] = g_seen_gen;
+        g_parent[other] = c;
         g_queue[tail++] = other;
       }
       id = forward ? d.after_next : d.before_next;
     }
   }
   return kNone;
+}
+
+// A path of classes in dependency order, for "Chain exists of:"; long
+// ones keep their ends.
+constexpr uint32_t kChainShown = 12;
+struct class_chain {
+  uint32_t n = 0, total = 0;
+  uint32_t cls[kChainShown];
+  void add(uint32_t c) {
+    if (n < kChainShown)
+      cls[n++] = c;
+    else
+      cls[kChainShown - 1] = c;  // the last one: what is elided is before it
+    ++total;
+  }
+  void append(const class_chain &o) {
+    for (uint32_t i = 0; i < o.n; ++i) add(o.cls[i]);
+    total += o.total - o.n;
+  }
+};
+
+// After search(start, forward) found `found`: the path between them in
+// dependency order (start first when forward, found first when backward).
+class_chain path_of(uint32_t start, uint32_t found, bool forward) {
+  uint32_t rev[kChainShown * 2];
+  uint32_t n = 0, total = 0;
+  for (uint32_t c = found;; c = g_parent[c]) {
+    if (n < kChainShown * 2)
+      rev[n++] = c;
+    else
+      rev[n - 1] = c;  // the start end stays
+    ++total;
+    if (c == start) break;
+  }
+  class_chain chain;
+  if (forward)
+    for (uint32_t i = n; i-- > 0;) chain.add(rev[i]);
+  else
+    for (uint32_t i = 0; i < n; ++i) chain.add(rev[i]);
+  chain.total += total - n;
+  return chain;
+}
+
+void print_chain(report_writer &w, const class_chain &chain) {
+  w.print(" Chain exists of:\n   ");
+  for (uint32_t i = 0; i < chain.n; ++i) {
+    if (i) w.print(" --> ");
+    if (i == chain.n - 1 && chain.total > chain.n) w.print("... --> ");
+    w.lock_name(chain.cls[i]);
+  }
+  w.print("\n\n");
 }
 
 // Signals for which a safe class with bits `s` and an unsafe class with
@@ -253,7 +306,7 @@ uint32_t unsafe_bit(uint32_t idx, int sig) {
 // The dependency prev -> next connects `safe` (reaching prev) to `unsafe`
 // (reached from next): found when the dependency was recorded.
 void report_bad_dependency(thread_state &t, const held_lock &prev, const held_lock &next,
-                           uint32_t safe, uint32_t unsafe, int sig) {
+                           uint32_t safe, uint32_t unsafe, int sig, const class_chain &chain) {
   if (!report_wanted(kSignalOrder, identity(safe), identity(unsafe) ^ (uint64_t(sig) << 24)))
     return;
   char s[24], safe_what[48], unsafe_what[48];
@@ -276,22 +329,9 @@ void report_bad_dependency(thread_state &t, const held_lock &prev, const held_lo
     w.print("\nto a %s lock:\n", unsafe_what);
     print_usage_of(w, unsafe, sig, unsafe_bit(unsafe, sig), unsafe_what);
     w.print("\nother info that might help us debug this:\n\n");
-    if (safe != prev.class_idx || unsafe != next.class_idx) {
-      w.print(" Chain exists of:\n   ");
-      w.lock_name(safe);
-      if (safe != prev.class_idx) {
-        w.print(" --> ");
-        w.lock_name(prev.class_idx);
-      }
-      w.print(" --> ");
-      w.lock_name(next.class_idx);
-      if (unsafe != next.class_idx) {
-        w.print(" --> ");
-        w.lock_name(unsafe);
-      }
-      w.print("\n\n");
-    }
-    print_scenario(w, safe, unsafe, next.class_idx, s);
+    if (chain.total > 2) print_chain(w, chain);
+    // The kernel's print_irq_lock_scenario(): the lock taken under `safe`.
+    print_scenario(w, safe, unsafe, prev.class_idx == safe ? next.class_idx : prev.class_idx, s);
     w.held_locks(t);
     w.print("\nstack backtrace:\n");
     w.current_stack();
@@ -301,7 +341,7 @@ void report_bad_dependency(thread_state &t, const held_lock &prev, const held_lo
 // `h`'s class just became safe (it reaches `other`, unsafe) or unsafe (it
 // is reached from `other`, safe): the kernel's "irq lock inversion".
 void report_inversion(thread_state &t, const held_lock &h, uint32_t other, int sig,
-                      bool became_safe) {
+                      bool became_safe, const class_chain &chain) {
   const uint32_t safe = became_safe ? h.class_idx : other;
   const uint32_t unsafe = became_safe ? other : h.class_idx;
   if (!report_wanted(kSignalOrder, identity(safe), identity(unsafe) ^ (uint64_t(sig) << 24)))
@@ -324,12 +364,8 @@ void report_inversion(thread_state &t, const held_lock &h, uint32_t other, int s
     }
     w.print("\nand %s could create inverse lock ordering between them.\n", s);
     w.print("\nother info that might help us debug this:\n\n");
-    w.print(" Chain exists of:\n   ");
-    w.lock_name(safe);
-    w.print(" --> ");
-    w.lock_name(unsafe);
-    w.print("\n\n");
-    print_scenario(w, safe, unsafe, unsafe, s);
+    if (chain.total > 2) print_chain(w, chain);
+    print_scenario(w, safe, unsafe, chain.n > 1 ? chain.cls[1] : unsafe, s);
     w.held_locks(t);
     w.print("\nstack backtrace:\n");
     w.current_stack();
@@ -389,7 +425,9 @@ void mark_locked(thread_state &t, const held_lock &h, usage_need n, bool acquiri
     const uint32_t unsafe = search(h.class_idx, true, true, [&](uint32_t c) {
       return (found = conflict(safe, bits_of(c))) != 0;
     });
-    if (unsafe != kNone) report_inversion(t, h, unsafe, lowest_signal(found), true);
+    if (unsafe != kNone)
+      report_inversion(t, h, unsafe, lowest_signal(found), true,
+                       path_of(h.class_idx, unsafe, true));
   }
   if (new_held && g_any_used_in_handler) {
     usage_bits held{};
@@ -398,7 +436,8 @@ void mark_locked(thread_state &t, const held_lock &h, usage_need n, bool acquiri
     const uint32_t safe = search(h.class_idx, false, true, [&](uint32_t c) {
       return (found = conflict(bits_of(c), held)) != 0;
     });
-    if (safe != kNone) report_inversion(t, h, safe, lowest_signal(found), false);
+    if (safe != kNone)
+      report_inversion(t, h, safe, lowest_signal(found), false, path_of(h.class_idx, safe, false));
   }
 }
 
@@ -428,6 +467,7 @@ void check_signal_dependency(thread_state &t, const held_lock &prev, const held_
     return (found = conflict(safe, bits_of(c))) != 0;
   });
   if (unsafe == kNone) return;
+  const class_chain to_unsafe = path_of(next.class_idx, unsafe, true);
   const int sig = lowest_signal(found);
   usage_bits one{};
   const usage_bits u = bits_of(unsafe);
@@ -435,7 +475,10 @@ void check_signal_dependency(thread_state &t, const held_lock &prev, const held_
   one.held_r = u.held_r & signal_bit(sig);
   const uint32_t safe_class = search(prev.class_idx, false, false,
                                      [&](uint32_t c) { return conflict(bits_of(c), one) != 0; });
-  if (safe_class != kNone) report_bad_dependency(t, prev, next, safe_class, unsafe, sig);
+  if (safe_class == kNone) return;
+  class_chain chain = path_of(prev.class_idx, safe_class, false);
+  chain.append(to_unsafe);
+  report_bad_dependency(t, prev, next, safe_class, unsafe, sig, chain);
 }
 
 void signal_mask_changed(thread_state &t, uint64_t blocked) {

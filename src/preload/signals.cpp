@@ -116,6 +116,15 @@ thread_state *own_state() {
   return t->side_stack_top ? t : nullptr;
 }
 
+// Signals the kernel raises at a faulting instruction of the thread itself
+// (and JVMs use for implicit null checks and safepoint polls): they do not
+// arrive at an arbitrary point, so holding a lock while one "could" arrive
+// is no hazard, and their handlers run in the context they interrupted.
+bool synchronous(int sig) {
+  return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP ||
+         sig == SIGSYS;
+}
+
 void trampoline(int sig, siginfo_t *info, void *ucv) {
   user_action *rec = g_actions[sig].load(std::memory_order_acquire);
   if (!rec) return;  // uninstalled while this delivery began
@@ -131,13 +140,13 @@ void trampoline(int sig, siginfo_t *info, void *ucv) {
   signal_level level;
   if (t) {
     level.outer = t->sig.innermost;
-    level.sig = sig;
+    level.sig = synchronous(sig) ? t->sig.current : sig;
     level.interrupted_sp = interrupted_sp(uc);
     level.frame = reinterpret_cast<uintptr_t>(&level);
     t->sig.blocked =
         mask_word(uc->uc_sigmask) | a.mask | (a.flags & SA_NODEFER ? 0 : signal_bit(sig));
     t->sig.innermost = &level;
-    t->sig.current = sig;
+    t->sig.current = level.sig;
   }
   errno = saved_errno;
   if (a.flags & SA_SIGINFO)
@@ -179,7 +188,7 @@ int wrapped_sigaction(int sig, const struct sigaction *act, struct sigaction *ol
     if (replace) g_actions[sig].store(previous, std::memory_order_release);
     return rc;
   }
-  if (replace) set_signal_handled(sig, rec != nullptr);
+  if (replace) set_signal_handled(sig, rec != nullptr && !synchronous(sig));
   if (oldact) {
     *oldact = old;
     if (reinterpret_cast<const void *>(old.sa_sigaction) == trampoline_address() && previous) {

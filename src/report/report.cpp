@@ -64,6 +64,8 @@ constexpr titled_kind kTitleKinds[] = {
     {"WARNING: lock used after destroy!", "after_destroy"},
     {"WARNING: condition variable waited on without its mutex held!", "cond_unheld"},
     {"WARNING: condition variable used with two different mutexes!", "cond_two_mutexes"},
+    {"WARNING: inconsistent lock state", "inconsistent"},
+    {"WARNING: signal-safe -> signal-unsafe lock order detected", "signal_order"},
 };
 
 uint32_t kind_of_title(const char *title) {

@@ -11,8 +11,8 @@ namespace lockdep {
 namespace {
 
 constexpr const char *kKindNames[kSuppressKinds] = {
-    "circular",      "recursive",   "unlock",           "freed", "exit", "not_held",
-    "after_destroy", "cond_unheld", "cond_two_mutexes",
+    "circular",      "recursive",   "unlock",           "freed",        "exit",         "not_held",
+    "after_destroy", "cond_unheld", "cond_two_mutexes", "inconsistent", "signal_order",
 };
 
 // Known runtime behaviour that is not a bug of the program being checked.

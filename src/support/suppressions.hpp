@@ -9,7 +9,7 @@
 namespace lockdep {
 
 // Report kinds as a suppressions file names them; kAnyKind is `*`.
-inline constexpr uint32_t kSuppressKinds = 9;
+inline constexpr uint32_t kSuppressKinds = 11;
 inline constexpr uint32_t kAnyKind = kSuppressKinds;
 // "circular", "recursive", ..., in kind order; nullptr past the end.
 const char *suppress_kind_name(uint32_t kind);

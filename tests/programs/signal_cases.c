@@ -106,6 +106,23 @@ static int safe_unsafe_at_mark(void) {
   return 0;
 }
 
+// Safe reaches unsafe through a third lock: safe -> outer, then outer ->
+// unsafe, all with SIGALRM blocked; unsafe was held with it deliverable.
+static int safe_unsafe_chain(void) {
+  install(SIGALRM, takes_safe_lock, 0);
+  raise(SIGALRM);
+  lock_unlock(&g_unsafe_lock);
+  block(SIGALRM, SIG_BLOCK);
+  pthread_mutex_lock(&g_safe_lock);
+  lock_unlock(&g_outer_lock);
+  pthread_mutex_unlock(&g_safe_lock);
+  pthread_mutex_lock(&g_outer_lock);
+  lock_unlock(&g_unsafe_lock);
+  pthread_mutex_unlock(&g_outer_lock);
+  block(SIGALRM, SIG_UNBLOCK);
+  return 0;
+}
+
 static volatile int g_trylock_failed, g_trylock_succeeded;
 
 static void trylocks_sig_lock(int sig) {
@@ -209,7 +226,7 @@ static void longjmps_out(int sig) {
 
 // longjmp() from setjmp() keeps the handler's mask: SIGALRM stays blocked
 // after the jump, so main taking the handler's lock is safe until it
-// unblocks SIGALRM.
+// unblocks SIGALRM; and the jump left the handler.
 static int longjmp_keeps_mask(void) {
   install(SIGALRM, longjmps_out, 0);
   if (setjmp(g_plain_jump) == 0) raise(SIGALRM);
@@ -217,6 +234,10 @@ static int longjmp_keeps_mask(void) {
   sigset_t now;
   pthread_sigmask(SIG_BLOCK, NULL, &now);
   printf("SIGALRM blocked after longjmp: %d\n", sigismember(&now, SIGALRM));
+  // Out of the handler: g_main_only_lock, with SIGALRM deliverable, is not
+  // taken in it.
+  block(SIGALRM, SIG_UNBLOCK);
+  lock_unlock(&g_main_only_lock);
   return 0;
 }
 
@@ -308,6 +329,77 @@ static int nested_handlers(void) {
   return 0;
 }
 
+static void segv_jumps_out(int sig) {
+  (void)sig;
+  lock_unlock(&g_sig_lock);
+  siglongjmp(g_jump, 1);
+}
+
+// A fault's signal (SIGSEGV) arrives only at a faulting instruction of the
+// thread itself, not while main holds the lock: as JVMs use it.
+static int segv_handler(void) {
+  install(SIGSEGV, segv_jumps_out, SA_NODEFER);
+  lock_unlock(&g_sig_lock);
+  if (sigsetjmp(g_jump, 1) == 0) raise(SIGSEGV);
+  lock_unlock(&g_sig_lock);
+  puts("recovered");
+  return 0;
+}
+
+// The signal arrives while main holds the handler's lock: the report comes
+// before the handler blocks for ever.
+static int real_deadlock(void) {
+  install(SIGALRM, takes_sig_lock, 0);
+  pthread_mutex_lock(&g_sig_lock);
+  raise(SIGALRM);
+  pthread_mutex_unlock(&g_sig_lock);
+  return 0;
+}
+
+// A handler on an alternate signal stack left by siglongjmp(): the jump
+// target is on another stack than the handler's frames.
+static int altstack_siglongjmp(void) {
+  static char stack[64 * 1024];
+  stack_t ss;
+  ss.ss_sp = stack;
+  ss.ss_size = sizeof stack;
+  ss.ss_flags = 0;
+  sigaltstack(&ss, NULL);
+  install(SIGALRM, jumps_out, SA_ONSTACK);
+  if (sigsetjmp(g_jump, 1) == 0) raise(SIGALRM);
+  sigset_t none;
+  sigemptyset(&none);
+  pthread_sigmask(SIG_SETMASK, &none, NULL);
+  lock_unlock(&g_main_only_lock);
+  puts("jumped out");
+  return 0;
+}
+
+static pthread_mutex_t g_errorcheck_lock;
+
+static void takes_errorcheck_lock(int sig) {
+  (void)sig;
+  if (pthread_mutex_lock(&g_errorcheck_lock) == 0) pthread_mutex_unlock(&g_errorcheck_lock);
+}
+
+// sigsuspend() lets SIGALRM in while main holds the handler's lock (an
+// error-checking mutex: the handler's lock fails with EDEADLK, no hang).
+static int sigsuspend_holding(void) {
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
+  pthread_mutex_init(&g_errorcheck_lock, &a);
+  install(SIGALRM, takes_errorcheck_lock, 0);
+  block(SIGALRM, SIG_BLOCK);
+  pthread_mutex_lock(&g_errorcheck_lock);
+  raise(SIGALRM);  // pending until sigsuspend()
+  sigset_t none;
+  sigemptyset(&none);
+  sigsuspend(&none);
+  pthread_mutex_unlock(&g_errorcheck_lock);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   static const struct {
@@ -319,6 +411,7 @@ int main(int argc, char **argv) {
       {"handler_takes_h_main_holds_l", handler_takes_h_main_holds_l},
       {"safe_unsafe_dependency", safe_unsafe_dependency},
       {"safe_unsafe_at_mark", safe_unsafe_at_mark},
+      {"safe_unsafe_chain", safe_unsafe_chain},
       {"trylock_in_handler", trylock_in_handler},
       {"oldact_roundtrip", oldact_roundtrip},
       {"resethand", resethand},
@@ -330,6 +423,10 @@ int main(int argc, char **argv) {
       {"thread_inherits_mask", thread_inherits_mask},
       {"api_in_handler", api_in_handler},
       {"nested_handlers", nested_handlers},
+      {"segv_handler", segv_handler},
+      {"real_deadlock", real_deadlock},
+      {"altstack_siglongjmp", altstack_siglongjmp},
+      {"sigsuspend_holding", sigsuspend_holding},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i)
     if (!strcmp(argv[1], cases[i].name)) return cases[i].fn();

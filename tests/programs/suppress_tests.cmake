@@ -72,7 +72,7 @@ program_test(suppress_bad_no_colon --status 2 --lacks "done"
   --has "^lockdep: ${SUPP}/no_colon:3: expected KIND:PATTERN, got 'circular_invert_alpha_beta'$"
   -- ${LOCKDEP} --suppressions=${SUPP}/no_colon -- ${S} two_cycles)
 program_test(suppress_bad_unknown_kind --status 2
-  --has "^lockdep: ${SUPP}/unknown_kind:4: unknown kind 'circle' \\(kinds: circular, recursive, unlock, freed, exit, not_held, after_destroy, cond_unheld, cond_two_mutexes, \\*\\)$"
+  --has "^lockdep: ${SUPP}/unknown_kind:4: unknown kind 'circle' \\(kinds: circular, recursive, unlock, freed, exit, not_held, after_destroy, cond_unheld, cond_two_mutexes, inconsistent, signal_order, \\*\\)$"
   -- ${LOCKDEP} --suppressions=${SUPP}/unknown_kind -- ${S} two_cycles)
 program_test(suppress_bad_empty_pattern --status 2
   --has "^lockdep: ${SUPP}/empty_pattern:3: empty pattern after 'circular:'$"

@@ -1,7 +1,11 @@
 /* A lock-heavy workload for whole-program slowdown: threads hammer a few
  * mutexes (and a rwlock) with tiny critical sections, in a fixed order.
- *   lock_heavy THREADS ITERATIONS */
+ *   lock_heavy THREADS ITERATIONS
+ * LOCK_HEAVY_HANDLER=1 installs a signal handler first (one that never runs),
+ * as servers do for SIGTERM: the validator then checks the signal-safety
+ * usage of every acquisition. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -26,7 +30,10 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+static void on_signal(int sig) { (void)sig; }
+
 int main(int argc, char **argv) {
+  if (getenv("LOCK_HEAVY_HANDLER")) signal(SIGUSR2, on_signal);
   const int threads = argc > 1 ? atoi(argv[1]) : 2;
   const long iterations = argc > 2 ? atol(argv[2]) : 1000000;
   pthread_t t[64];
