@@ -220,7 +220,9 @@ void validate_chain(thread_state &t, const held_lock &next) {
     // stack records its dependency.
     if (rejected) return;
   }
-  if (!cacheable) return;
+  // Validated from now on by stack_known() without any lock: caching it too
+  // would fill the chain cache with stacks that may never recur.
+  if (!cacheable || stack_known(t, next)) return;
   uint32_t n = 0;
   for (const held_lock &h : t.held) g_chain_ids[n++] = h.id;
   g_chain_ids[n++] = next.id;
