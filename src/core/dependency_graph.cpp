@@ -10,17 +10,19 @@ namespace {
 
 lock_dep g_deps[kMaxDependencies + 1];  // [0] unused: 0 means "none"
 uint32_t g_dep_hash[kDependencyHashSize];
-uint32_t g_free_list;       // threaded through hash_next
+uint32_t g_after_head[kMaxClasses];
+uint32_t g_before_head[kMaxClasses];
+uint32_t g_free_list;       // threaded through after_next
 uint32_t g_high_water = 1;  // next never-used id
 uint64_t g_in_use;
 
-// Each class's lists of later and earlier locks, as blocks of edges that
-// fill a cache line: the searches below read a class's edges a line per
-// seven rather than a cache miss per edge (a class in a many-lock server
-// has hundreds of them). An edge holds what the searches need: the other
-// class, the dependency id (for the path of a report) and the kinds.
-// Only the head block of a list is partly filled; a removed edge is
-// replaced by the head's last one.
+// Each class's lists of later and earlier locks are kept twice: linked
+// through the dependencies (after_next, before_next: for code outside this
+// file), and as blocks of edges that fill a cache line, which the searches
+// below read: a line per seven edges rather than a cache miss per edge (a
+// class in a many-lock server has hundreds of them). An edge holds what the searches need: the
+// other class, the dependency id (for the path of a report) and the kinds. Only the head block of a
+// list is partly filled; a removed edge is replaced by the head's last one.
 struct edge {
   uint64_t bits;
   uint32_t cls() const { return static_cast<uint32_t>(bits) & (kMaxClasses - 1); }
@@ -48,8 +50,8 @@ constexpr uint32_t kMaxEdgeBlocks = 2 * kMaxDependencies / kEdgesPerBlock + 2 * 
 edge_block g_blocks[kMaxEdgeBlocks];  // [0] unused: 0 means "none"
 uint32_t g_block_free_list;           // threaded through next
 uint32_t g_block_high_water = 1;
-uint32_t g_after_head[kMaxClasses];  // head blocks
-uint32_t g_before_head[kMaxClasses];
+uint32_t g_after_blocks[kMaxClasses];  // head blocks
+uint32_t g_before_blocks[kMaxClasses];
 
 // An edge's place: block * 8 + index.
 constexpr uint32_t kPosShift = 3;
@@ -153,9 +155,21 @@ uint32_t dep_hash(uint32_t from, uint32_t to) {
 
 void unlink_dependency(uint32_t id) {
   lock_dep &d = g_deps[id];
-  list_remove(g_after_head[d.from], d.after_pos,
+  if (d.after_prev)
+    g_deps[d.after_prev].after_next = d.after_next;
+  else
+    g_after_head[d.from] = d.after_next;
+  if (d.after_next) g_deps[d.after_next].after_prev = d.after_prev;
+
+  if (d.before_prev)
+    g_deps[d.before_prev].before_next = d.before_next;
+  else
+    g_before_head[d.to] = d.before_next;
+  if (d.before_next) g_deps[d.before_next].before_prev = d.before_prev;
+
+  list_remove(g_after_blocks[d.from], d.after_pos,
               [](uint32_t moved, uint32_t pos) { g_deps[moved].after_pos = pos; });
-  list_remove(g_before_head[d.to], d.before_pos,
+  list_remove(g_before_blocks[d.to], d.before_pos,
               [](uint32_t moved, uint32_t pos) { g_deps[moved].before_pos = pos; });
 
   if (d.against_order) --g_against_order;
@@ -165,7 +179,7 @@ void unlink_dependency(uint32_t id) {
   *link = d.hash_next;
 
   d = lock_dep{};
-  d.hash_next = g_free_list;
+  d.after_next = g_free_list;
   g_free_list = id;
   --g_in_use;
 }
@@ -173,10 +187,8 @@ void unlink_dependency(uint32_t id) {
 }  // namespace
 
 void dependency_graph_remove_class(uint32_t class_idx) {
-  // The head block's last edge, until the list is empty.
-  auto last_of = [](uint32_t head) { return g_blocks[head].edges[g_blocks[head].count - 1].dep(); };
-  while (g_after_head[class_idx]) unlink_dependency(last_of(g_after_head[class_idx]));
-  while (g_before_head[class_idx]) unlink_dependency(last_of(g_before_head[class_idx]));
+  while (g_after_head[class_idx]) unlink_dependency(g_after_head[class_idx]);
+  while (g_before_head[class_idx]) unlink_dependency(g_before_head[class_idx]);
 }
 
 uint32_t find_dependency(uint32_t from, uint32_t to) {
@@ -196,7 +208,7 @@ uint32_t add_dependency(uint32_t from, uint32_t to, uint8_t mask, uint32_t trace
   }
   if (g_free_list) {
     id = g_free_list;
-    g_free_list = g_deps[id].hash_next;
+    g_free_list = g_deps[id].after_next;
   } else {
     id = g_high_water++;
   }
@@ -210,8 +222,16 @@ uint32_t add_dependency(uint32_t from, uint32_t to, uint8_t mask, uint32_t trace
   d.against_order = against_order;
   if (against_order) ++g_against_order;
 
-  d.after_pos = list_add(g_after_head[from], make_edge(to, id, mask, against_order));
-  d.before_pos = list_add(g_before_head[to], make_edge(from, id, mask, against_order));
+  d.after_next = g_after_head[from];
+  if (d.after_next) g_deps[d.after_next].after_prev = id;
+  g_after_head[from] = id;
+
+  d.before_next = g_before_head[to];
+  if (d.before_next) g_deps[d.before_next].before_prev = id;
+  g_before_head[to] = id;
+
+  d.after_pos = list_add(g_after_blocks[from], make_edge(to, id, mask, against_order));
+  d.before_pos = list_add(g_before_blocks[to], make_edge(from, id, mask, against_order));
 
   uint32_t &bucket = g_dep_hash[dep_hash(from, to)];
   d.hash_next = bucket;
@@ -228,11 +248,34 @@ void add_dependency_kind(uint32_t id, uint8_t mask) {
 
 uint64_t dependency_count() { return g_in_use; }
 
-void for_each_dependency_from(uint32_t from, void (*fn)(void *ctx, uint32_t id), void *ctx) {
-  for_each_edge(g_after_head[from], [&](edge e) {
-    fn(ctx, e.dep());
-    return true;
-  });
+uint32_t first_dependency_from(uint32_t from) { return g_after_head[from]; }
+
+bool dependency_lists_agree(uint32_t cls) {
+  // Every edge block entry names a dependency of this class, with its
+  // other end and kinds, at the place the dependency records...
+  uint32_t blocks_after = 0, blocks_before = 0;
+  bool ok = true;
+  for (uint32_t b = g_after_blocks[cls]; b; b = g_blocks[b].next)
+    for (uint32_t i = 0; i < g_blocks[b].count; ++i) {
+      const edge e = g_blocks[b].edges[i];
+      const lock_dep &d = g_deps[e.dep()];
+      ok &= d.from == cls && d.to == e.cls() && d.mask == e.mask() &&
+            d.against_order == e.against_order() && d.after_pos == ((b << kPosShift) | i);
+      ++blocks_after;
+    }
+  for (uint32_t b = g_before_blocks[cls]; b; b = g_blocks[b].next)
+    for (uint32_t i = 0; i < g_blocks[b].count; ++i) {
+      const edge e = g_blocks[b].edges[i];
+      const lock_dep &d = g_deps[e.dep()];
+      ok &= d.to == cls && d.from == e.cls() && d.mask == e.mask() &&
+            d.against_order == e.against_order() && d.before_pos == ((b << kPosShift) | i);
+      ++blocks_before;
+    }
+  // ... and the linked lists hold as many.
+  uint32_t linked_after = 0, linked_before = 0;
+  for (uint32_t id = g_after_head[cls]; id; id = g_deps[id].after_next) ++linked_after;
+  for (uint32_t id = g_before_head[cls]; id; id = g_deps[id].before_next) ++linked_before;
+  return ok && blocks_after == linked_after && blocks_before == linked_before;
 }
 
 namespace {
@@ -257,7 +300,7 @@ uint32_t strong_path_in(uint32_t next, uint8_t next_read, uint32_t prev, uint8_t
     const uint32_t pos = head++;
     const bfs_node node = g_queue[pos];
     uint32_t found = 0;
-    for_each_edge(g_after_head[node.cls], [&](edge e) {
+    for_each_edge(g_after_blocks[node.cls], [&](edge e) {
       uint8_t mask = e.mask();
       if (node.only_xr) mask &= static_cast<uint8_t>(~(kDepSR | kDepSN));
       if (!mask) return true;
@@ -305,7 +348,7 @@ bool collect_forward(uint32_t next, uint32_t prev, uint32_t &n) {
   g_fwd[n++] = next;
   g_fwd_mark[next] = gen;
   for (uint32_t i = 0; i < n; ++i) {
-    const bool reached = !for_each_edge(g_after_head[g_fwd[i]], [&](edge e) {
+    const bool reached = !for_each_edge(g_after_blocks[g_fwd[i]], [&](edge e) {
       if (e.against_order()) return true;
       const uint32_t to = e.cls();
       if (to == prev) return false;
@@ -329,7 +372,7 @@ void collect_backward(uint32_t prev, uint32_t next, uint32_t &n) {
   g_bwd[n++] = prev;
   g_bwd_mark[prev] = gen;
   for (uint32_t i = 0; i < n; ++i) {
-    for_each_edge(g_before_head[g_bwd[i]], [&](edge e) {
+    for_each_edge(g_before_blocks[g_bwd[i]], [&](edge e) {
       const uint32_t from = e.cls();
       if (e.against_order() || g_bwd_mark[from] == gen || g_ord[from] < bound) return true;
       g_bwd_mark[from] = gen;

@@ -25,9 +25,10 @@ inline uint8_t dep_kind(uint8_t prev_read, uint8_t next_read) {
 }
 
 struct lock_dep {
-  uint32_t from, to;    // class indices
-  uint32_t after_pos;   // place in from's list of later locks
-  uint32_t before_pos;  // place in to's list of earlier locks
+  uint32_t from, to;                  // class indices
+  uint32_t after_next, after_prev;    // in from's list of later locks
+  uint32_t before_next, before_prev;  // in to's list of earlier locks
+  uint32_t after_pos, before_pos;     // places in the edge blocks (dependency_graph.cpp)
   uint32_t hash_next;
   uint32_t trace;  // where it was first recorded
   uint8_t mask;    // kDep* bits seen
@@ -45,8 +46,11 @@ uint32_t add_dependency(uint32_t from, uint32_t to, uint8_t mask, uint32_t trace
                         bool against_order = false);
 void add_dependency_kind(uint32_t id, uint8_t mask);
 uint64_t dependency_count();
-// Calls fn(ctx, id) for each dependency from `from`.
-void for_each_dependency_from(uint32_t from, void (*fn)(void *ctx, uint32_t id), void *ctx);
+// First dependency in `from`'s list of later locks (0: none); the list goes
+// on through lock_dep::after_next.
+uint32_t first_dependency_from(uint32_t from);
+// Tests: do the edge blocks of `cls` hold exactly its linked dependencies?
+bool dependency_lists_agree(uint32_t cls);
 
 // Breadth-first search for a strong path next -> ... -> prev: one that, with
 // the new edge prev -> next, closes a cycle that can deadlock. Returns its

@@ -40,19 +40,11 @@ bool live(uint32_t idx) {
 
 uint64_t dependencies_naming_dead_classes() {
   graph_guard guard;
-  struct count {
-    uint32_t from;
-    uint64_t n;
-  } c{0, 0};
-  for (c.from = 0; c.from < kMaxClasses; ++c.from)
-    for_each_dependency_from(
-        c.from,
-        [](void *ctx, uint32_t id) {
-          auto *c = static_cast<count *>(ctx);
-          if (!live(c->from) || !live(dependency_at(id).to)) ++c->n;
-        },
-        &c);
-  return c.n;
+  uint64_t n = 0;
+  for (uint32_t from = 0; from < kMaxClasses; ++from)
+    for (uint32_t id = first_dependency_from(from); id; id = dependency_at(id).after_next)
+      if (!live(from) || !live(dependency_at(id).to)) ++n;
+  return n;
 }
 
 uint64_t chain_slots_naming_dead_classes() {
