@@ -16,6 +16,7 @@
 #include "core/pools.hpp"
 #include "core/rcu.hpp"
 #include "report/report.hpp"
+#include "report/stack_trace.hpp"
 #include "support/options.hpp"
 
 namespace lockdep {
@@ -126,8 +127,8 @@ void publish(const held_lock &prev, const held_lock &next, uint8_t mask) {
                     mask);
 }
 
-bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next, uint32_t &trace,
-                    bool &rejected) {
+bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next,
+                    const captured_stack &stack, uint32_t &trace, bool &rejected) {
   const uint8_t kind = dep_kind(prev.read, next.read);
   const uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
   // Known already: the graph stays free of strong cycles after every
@@ -144,9 +145,8 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     rejected = true;  // the edge is not added: the graph stays acyclic
     return true;
   }
-  // The stack is captured only now that a dependency is recorded: unwinding
-  // is the most expensive part of it.
-  if (!trace && !(trace = save_current_trace())) return false;
+  // One trace for every dependency this acquisition records.
+  if (!trace && !(trace = save_trace(stack.frames, stack.n))) return false;
   if (existing)
     add_dependency_kind(existing, kind);
   else if (!add_dependency(prev.class_idx, next.class_idx, kind, trace, against_order))
@@ -178,6 +178,10 @@ bool stack_known(const thread_state &t, const held_lock &next) {
 // A held-lock stack not seen before: the full check, under the graph lock.
 void validate_chain(thread_state &t, const held_lock &next) {
   if (g_before_validate) g_before_validate();
+  // Before the graph lock, which other threads wait for: a stack that
+  // stack_known() could not validate nearly always records a dependency.
+  captured_stack stack;
+  capture_current_stack(stack);
   graph_guard guard(graph_guard::yield_to_fork);
   if (!guard) return;  // validated the next time this stack is seen
   zap_deferred_keys();
@@ -212,7 +216,7 @@ void validate_chain(thread_state &t, const held_lock &next) {
     for (size_t i = t.held.size(); i-- > 0;) {
       const held_lock &h = t.held[i];
       if (stale(h)) continue;
-      if (!check_prev_add(t, h, next, trace, rejected)) return;
+      if (!check_prev_add(t, h, next, stack, trace, rejected)) return;
       if (!h.trylock) break;
     }
     // A stack whose dependency was rejected is checked again next time:
