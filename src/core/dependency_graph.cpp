@@ -191,6 +191,17 @@ void dependency_graph_remove_class(uint32_t class_idx) {
   while (g_before_head[class_idx]) unlink_dependency(g_before_head[class_idx]);
 }
 
+void prefetch_dependency(uint32_t from, uint32_t to) {
+  // Addresses only: nothing is read without the graph lock.
+  __builtin_prefetch(&g_dep_hash[dep_hash(from, to)]);
+  __builtin_prefetch(&g_after_head[from]);
+  __builtin_prefetch(&g_before_head[to]);
+  __builtin_prefetch(&g_after_blocks[from]);
+  __builtin_prefetch(&g_before_blocks[to]);
+  __builtin_prefetch(&g_ord[from]);
+  __builtin_prefetch(&g_ord[to]);
+}
+
 uint32_t find_dependency(uint32_t from, uint32_t to) {
   for (uint32_t id = g_dep_hash[dep_hash(from, to)]; id; id = g_deps[id].hash_next)
     if (g_deps[id].from == from && g_deps[id].to == to) return id;

@@ -37,6 +37,11 @@ struct lock_dep {
   uint8_t against_order;
 };
 
+// Without the graph lock: brings into cache what checking and adding
+// from -> to will touch first (its hash bucket, list heads, order), while
+// the caller does other work before taking the lock.
+void prefetch_dependency(uint32_t from, uint32_t to);
+
 // All under the graph lock. Dependency ids start at 1; 0 is "none".
 void dependency_graph_remove_class(uint32_t class_idx);
 uint32_t find_dependency(uint32_t from, uint32_t to);

@@ -180,6 +180,7 @@ void validate_chain(thread_state &t, const held_lock &next) {
   if (g_before_validate) g_before_validate();
   // Before the graph lock, which other threads wait for: a stack that
   // stack_known() could not validate nearly always records a dependency.
+  if (!t.held.empty()) prefetch_dependency(t.held.back().class_idx, next.class_idx);
   captured_stack stack;
   capture_current_stack(stack);
   graph_guard guard(graph_guard::yield_to_fork);
