@@ -17,6 +17,104 @@ uint32_t g_free_list;       // threaded through after_next
 uint32_t g_high_water = 1;  // next never-used id
 uint64_t g_in_use;
 
+// Each class's lists of later and earlier locks are kept twice: linked
+// through the dependencies (after_next, before_next: for code outside this
+// file), and as blocks of edges that fill a cache line, which the searches
+// below read: a line per seven edges rather than a cache miss per edge (a
+// class in a many-lock server has hundreds of them). An edge holds what the searches need: the
+// other class, the dependency id (for the path of a report) and the kinds. Only the head block of a
+// list is partly filled; a removed edge is replaced by the head's last one.
+struct edge {
+  uint64_t bits;
+  uint32_t cls() const { return static_cast<uint32_t>(bits) & (kMaxClasses - 1); }
+  uint32_t dep() const { return static_cast<uint32_t>(bits >> kMaxClassesBits) & kDepIdMask; }
+  uint8_t mask() const { return static_cast<uint8_t>(bits >> kMaskShift) & 0xF; }
+  bool against_order() const { return (bits >> kAgainstShift) & 1; }
+  static constexpr uint32_t kDepIdBits = 23;
+  static constexpr uint32_t kDepIdMask = (1u << kDepIdBits) - 1;
+  static constexpr uint32_t kMaskShift = kMaxClassesBits + kDepIdBits;
+  static constexpr uint32_t kAgainstShift = kMaskShift + 4;
+};
+static_assert(kMaxDependencies < (1u << edge::kDepIdBits));
+static_assert(edge::kAgainstShift < 64);
+
+constexpr uint32_t kEdgesPerBlock = 7;
+struct alignas(64) edge_block {
+  uint32_t next;   // the next block of the list; 0: none
+  uint32_t count;  // edges in use
+  edge edges[kEdgesPerBlock];
+};
+static_assert(sizeof(edge_block) == 64);
+// Enough that it never runs out: every dependency is in two lists, and
+// every list has at most one block that is not full.
+constexpr uint32_t kMaxEdgeBlocks = 2 * kMaxDependencies / kEdgesPerBlock + 2 * kMaxClasses + 2;
+edge_block g_blocks[kMaxEdgeBlocks];  // [0] unused: 0 means "none"
+uint32_t g_block_free_list;           // threaded through next
+uint32_t g_block_high_water = 1;
+uint32_t g_after_blocks[kMaxClasses];  // head blocks
+uint32_t g_before_blocks[kMaxClasses];
+
+// An edge's place: block * 8 + index.
+constexpr uint32_t kPosShift = 3;
+static_assert(kEdgesPerBlock < (1u << kPosShift));
+static_assert(uint64_t{kMaxEdgeBlocks} << kPosShift < (uint64_t{1} << 32));
+
+edge make_edge(uint32_t cls, uint32_t dep, uint8_t mask, bool against_order) {
+  return {cls | (uint64_t{dep} << kMaxClassesBits) | (uint64_t{mask} << edge::kMaskShift) |
+          (uint64_t{against_order} << edge::kAgainstShift)};
+}
+
+edge &edge_at(uint32_t pos) { return g_blocks[pos >> kPosShift].edges[pos & 7]; }
+
+// Adds to the list at `head`; returns the edge's place.
+uint32_t list_add(uint32_t &head, edge e) {
+  if (!head || g_blocks[head].count == kEdgesPerBlock) {
+    uint32_t b;
+    if (g_block_free_list) {
+      b = g_block_free_list;
+      g_block_free_list = g_blocks[b].next;
+    } else {
+      b = g_block_high_water++;
+    }
+    g_blocks[b].next = head;
+    g_blocks[b].count = 0;
+    head = b;
+  }
+  edge_block &h = g_blocks[head];
+  h.edges[h.count] = e;
+  return (head << kPosShift) | h.count++;
+}
+
+// Removes the edge at `pos` from the list at `head`: the head's last edge
+// moves into its place, and `moved(dep, new_pos)` tells that edge's owner.
+template <class F>
+void list_remove(uint32_t &head, uint32_t pos, F moved) {
+  edge_block &h = g_blocks[head];
+  const uint32_t last = (head << kPosShift) | (h.count - 1);
+  if (last != pos) {
+    edge_at(pos) = edge_at(last);
+    moved(edge_at(pos).dep(), pos);
+  }
+  if (--h.count == 0) {
+    const uint32_t empty = head;
+    head = h.next;
+    g_blocks[empty].next = g_block_free_list;
+    g_block_free_list = empty;
+  }
+}
+
+// Calls fn(edge) for each edge of the list at `head`; stops when it
+// returns false.
+template <class F>
+bool for_each_edge(uint32_t head, F fn) {
+  for (uint32_t b = head; b; b = g_blocks[b].next) {
+    const edge_block &blk = g_blocks[b];
+    for (uint32_t i = 0; i < blk.count; ++i)
+      if (!fn(blk.edges[i])) return false;
+  }
+  return true;
+}
+
 // Breadth-first search state. Each (class, arrived-by-recursive-read) pair
 // is queued at most once per search, so the queue cannot overflow.
 struct bfs_node {
@@ -70,6 +168,11 @@ void unlink_dependency(uint32_t id) {
     g_before_head[d.to] = d.before_next;
   if (d.before_next) g_deps[d.before_next].before_prev = d.before_prev;
 
+  list_remove(g_after_blocks[d.from], d.after_pos,
+              [](uint32_t moved, uint32_t pos) { g_deps[moved].after_pos = pos; });
+  list_remove(g_before_blocks[d.to], d.before_pos,
+              [](uint32_t moved, uint32_t pos) { g_deps[moved].before_pos = pos; });
+
   if (d.against_order) --g_against_order;
 
   uint32_t *link = &g_dep_hash[dep_hash(d.from, d.to)];
@@ -87,6 +190,17 @@ void unlink_dependency(uint32_t id) {
 void dependency_graph_remove_class(uint32_t class_idx) {
   while (g_after_head[class_idx]) unlink_dependency(g_after_head[class_idx]);
   while (g_before_head[class_idx]) unlink_dependency(g_before_head[class_idx]);
+}
+
+void prefetch_dependency(uint32_t from, uint32_t to) {
+  // Addresses only: nothing is read without the graph lock.
+  __builtin_prefetch(&g_dep_hash[dep_hash(from, to)]);
+  __builtin_prefetch(&g_after_head[from]);
+  __builtin_prefetch(&g_before_head[to]);
+  __builtin_prefetch(&g_after_blocks[from]);
+  __builtin_prefetch(&g_before_blocks[to]);
+  __builtin_prefetch(&g_ord[from]);
+  __builtin_prefetch(&g_ord[to]);
 }
 
 uint32_t find_dependency(uint32_t from, uint32_t to) {
@@ -128,19 +242,55 @@ uint32_t add_dependency(uint32_t from, uint32_t to, uint8_t mask, uint32_t trace
   if (d.before_next) g_deps[d.before_next].before_prev = id;
   g_before_head[to] = id;
 
+  d.after_pos = list_add(g_after_blocks[from], make_edge(to, id, mask, against_order));
+  d.before_pos = list_add(g_before_blocks[to], make_edge(from, id, mask, against_order));
+
   uint32_t &bucket = g_dep_hash[dep_hash(from, to)];
   d.hash_next = bucket;
   bucket = id;
   return id;
 }
 
-void add_dependency_kind(uint32_t id, uint8_t mask) { g_deps[id].mask |= mask; }
+void add_dependency_kind(uint32_t id, uint8_t mask) {
+  lock_dep &d = g_deps[id];
+  d.mask |= mask;
+  edge_at(d.after_pos).bits |= uint64_t{mask} << edge::kMaskShift;
+  edge_at(d.before_pos).bits |= uint64_t{mask} << edge::kMaskShift;
+}
 
 uint64_t dependency_count() { return g_in_use; }
 
 uint32_t first_dependency_from(uint32_t from) { return g_after_head[from]; }
 
 uint32_t first_dependency_to(uint32_t to) { return g_before_head[to]; }
+
+bool dependency_lists_agree(uint32_t cls) {
+  // Every edge block entry names a dependency of this class, with its
+  // other end and kinds, at the place the dependency records...
+  uint32_t blocks_after = 0, blocks_before = 0;
+  bool ok = true;
+  for (uint32_t b = g_after_blocks[cls]; b; b = g_blocks[b].next)
+    for (uint32_t i = 0; i < g_blocks[b].count; ++i) {
+      const edge e = g_blocks[b].edges[i];
+      const lock_dep &d = g_deps[e.dep()];
+      ok &= d.from == cls && d.to == e.cls() && d.mask == e.mask() &&
+            d.against_order == e.against_order() && d.after_pos == ((b << kPosShift) | i);
+      ++blocks_after;
+    }
+  for (uint32_t b = g_before_blocks[cls]; b; b = g_blocks[b].next)
+    for (uint32_t i = 0; i < g_blocks[b].count; ++i) {
+      const edge e = g_blocks[b].edges[i];
+      const lock_dep &d = g_deps[e.dep()];
+      ok &= d.to == cls && d.from == e.cls() && d.mask == e.mask() &&
+            d.against_order == e.against_order() && d.before_pos == ((b << kPosShift) | i);
+      ++blocks_before;
+    }
+  // ... and the linked lists hold as many.
+  uint32_t linked_after = 0, linked_before = 0;
+  for (uint32_t id = g_after_head[cls]; id; id = g_deps[id].after_next) ++linked_after;
+  for (uint32_t id = g_before_head[cls]; id; id = g_deps[id].before_next) ++linked_before;
+  return ok && blocks_after == linked_after && blocks_before == linked_before;
+}
 
 namespace {
 
@@ -163,27 +313,33 @@ uint32_t strong_path_in(uint32_t next, uint8_t next_read, uint32_t prev, uint8_t
   while (head < tail) {
     const uint32_t pos = head++;
     const bfs_node node = g_queue[pos];
-    for (uint32_t id = g_after_head[node.cls]; id; id = g_deps[id].after_next) {
-      const lock_dep &d = g_deps[id];
-      uint8_t mask = d.mask;
+    uint32_t found = 0;
+    for_each_edge(g_after_blocks[node.cls], [&](edge e) {
+      uint8_t mask = e.mask();
       if (node.only_xr) mask &= static_cast<uint8_t>(~(kDepSR | kDepSN));
-      if (!mask) continue;
+      if (!mask) return true;
       const uint8_t only_xr = !(mask & (kDepSN | kDepEN));
-      if (g_seen[only_xr][d.to] == gen) continue;
-      if (g_ord[d.to] < lo || g_ord[d.to] > hi) continue;
-      g_seen[only_xr][d.to] = gen;
-      g_queue[tail] = {d.to, pos, id, only_xr};
+      const uint32_t to = e.cls();
+      if (g_seen[only_xr][to] == gen) return true;
+      if (g_ord[to] < lo || g_ord[to] > hi) return true;
+      g_seen[only_xr][to] = gen;
+      g_queue[tail] = {to, pos, e.dep(), only_xr};
       // prev -> next closes the cycle unless both the new edge starts from
       // a reader and the path ends in a recursive read (-(S*)- after -(*R)-).
-      if (d.to == prev && (prev_read == 0 || !only_xr)) {
-        uint32_t len = 0;
-        for (uint32_t p = tail; g_queue[p].parent != UINT32_MAX; p = g_queue[p].parent) ++len;
-        uint32_t i = len;
-        for (uint32_t p = tail; g_queue[p].parent != UINT32_MAX; p = g_queue[p].parent)
-          path[--i] = g_queue[p].dep;
-        return len;
+      if (to == prev && (prev_read == 0 || !only_xr)) {
+        found = tail;
+        return false;
       }
       ++tail;
+      return true;
+    });
+    if (found) {
+      uint32_t len = 0;
+      for (uint32_t p = found; g_queue[p].parent != UINT32_MAX; p = g_queue[p].parent) ++len;
+      uint32_t i = len;
+      for (uint32_t p = found; g_queue[p].parent != UINT32_MAX; p = g_queue[p].parent)
+        path[--i] = g_queue[p].dep;
+      return len;
     }
   }
   return 0;
@@ -206,14 +362,16 @@ bool collect_forward(uint32_t next, uint32_t prev, uint32_t &n) {
   g_fwd[n++] = next;
   g_fwd_mark[next] = gen;
   for (uint32_t i = 0; i < n; ++i) {
-    for (uint32_t id = g_after_head[g_fwd[i]]; id; id = g_deps[id].after_next) {
-      const lock_dep &d = g_deps[id];
-      if (d.against_order) continue;
-      if (d.to == prev) return false;
-      if (g_fwd_mark[d.to] == gen || g_ord[d.to] > bound) continue;
-      g_fwd_mark[d.to] = gen;
-      g_fwd[n++] = d.to;
-    }
+    const bool reached = !for_each_edge(g_after_blocks[g_fwd[i]], [&](edge e) {
+      if (e.against_order()) return true;
+      const uint32_t to = e.cls();
+      if (to == prev) return false;
+      if (g_fwd_mark[to] == gen || g_ord[to] > bound) return true;
+      g_fwd_mark[to] = gen;
+      g_fwd[n++] = to;
+      return true;
+    });
+    if (reached) return false;
   }
   return true;
 }
@@ -228,13 +386,13 @@ void collect_backward(uint32_t prev, uint32_t next, uint32_t &n) {
   g_bwd[n++] = prev;
   g_bwd_mark[prev] = gen;
   for (uint32_t i = 0; i < n; ++i) {
-    for (uint32_t id = g_before_head[g_bwd[i]]; id; id = g_deps[id].before_next) {
-      const lock_dep &d = g_deps[id];
-      if (d.against_order) continue;
-      if (g_bwd_mark[d.from] == gen || g_ord[d.from] < bound) continue;
-      g_bwd_mark[d.from] = gen;
-      g_bwd[n++] = d.from;
-    }
+    for_each_edge(g_before_blocks[g_bwd[i]], [&](edge e) {
+      const uint32_t from = e.cls();
+      if (e.against_order() || g_bwd_mark[from] == gen || g_ord[from] < bound) return true;
+      g_bwd_mark[from] = gen;
+      g_bwd[n++] = from;
+      return true;
+    });
   }
 }
 

@@ -28,6 +28,7 @@ struct lock_dep {
   uint32_t from, to;                  // class indices
   uint32_t after_next, after_prev;    // in from's list of later locks
   uint32_t before_next, before_prev;  // in to's list of earlier locks
+  uint32_t after_pos, before_pos;     // places in the edge blocks (dependency_graph.cpp)
   uint32_t hash_next;
   uint32_t trace;  // where it was first recorded
   uint8_t mask;    // kDep* bits seen
@@ -35,6 +36,11 @@ struct lock_dep {
   // topological order cannot hold it (see check_new_dependency()).
   uint8_t against_order;
 };
+
+// Without the graph lock: brings into cache what checking and adding
+// from -> to will touch first (its hash bucket, list heads, order), while
+// the caller does other work before taking the lock.
+void prefetch_dependency(uint32_t from, uint32_t to);
 
 // All under the graph lock. Dependency ids start at 1; 0 is "none".
 void dependency_graph_remove_class(uint32_t class_idx);
@@ -51,6 +57,9 @@ uint32_t first_dependency_from(uint32_t from);
 // First dependency in `to`'s list of earlier locks (0: none); the list goes
 // on through lock_dep::before_next.
 uint32_t first_dependency_to(uint32_t to);
+
+// Tests: do the edge blocks of `cls` hold exactly its linked dependencies?
+bool dependency_lists_agree(uint32_t cls);
 
 // Breadth-first search for a strong path next -> ... -> prev: one that, with
 // the new edge prev -> next, closes a cycle that can deadlock. Returns its

@@ -16,7 +16,8 @@ constexpr uint64_t kMaskBits = 0xF;
 constexpr uint64_t kGuardedBit = 0x10;
 constexpr uint64_t kLowBits = kMaskBits | kGuardedBit;  // below the fingerprint
 
-alignas(4096) std::atomic<uint64_t> g_table[kSlots];
+// 2 MiB aligned, so that it can be backed by huge pages (see kHugeAt).
+alignas(1 << 21) std::atomic<uint64_t> g_table[kSlots];
 // The guards of a guarded slot: class | generation << 20, kValid, and in
 // the first word kTwo when the second is used too; 0 when none are
 // published (too many, or not yet).
@@ -47,6 +48,14 @@ void publish_guards(uint32_t slot, const guard_set *g) {
 }
 uint32_t g_entries;  // under the graph lock
 uint64_t g_clears;
+// Lookups land on random slots: with 4 KiB pages nearly every one is a TLB
+// miss as well as a cache miss. Once the table holds enough entries to
+// have touched nearly every page anyway (8 a page), huge pages cost no
+// memory: the table is cleared (as when it is full) and refills in huge
+// pages. Collapsing the pages in place (MADV_COLLAPSE) would stall every
+// thread for a hundred milliseconds; khugepaged alone takes minutes.
+constexpr uint32_t kHugeAt = kSlots / 64;
+bool g_huge_tried;
 
 uint64_t mix(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -95,6 +104,14 @@ void known_dep_publish(uint32_t from, uint32_t from_gen, uint32_t to, uint32_t t
         clear_table();
         known_dep_publish(from, from_gen, to, to_gen, mask, guards);
         return;
+      }
+      if (g_entries == kHugeAt && !g_huge_tried) {
+        g_huge_tried = true;
+        if (madvise(g_table, sizeof g_table, MADV_HUGEPAGE) == 0) {
+          clear_table();
+          known_dep_publish(from, from_gen, to, to_gen, mask, guards);
+          return;
+        }
       }
       ++g_entries;
     }

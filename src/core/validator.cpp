@@ -20,6 +20,7 @@
 #include "core/signal_usage.hpp"
 #include "report/report.hpp"
 #include "report/reported_classes.hpp"
+#include "report/stack_trace.hpp"
 #include "support/options.hpp"
 
 namespace lockdep {
@@ -124,8 +125,8 @@ void publish(const held_lock &prev, const held_lock &next, uint32_t id) {
                     dependency_at(id).mask, &dependency_guards(id));
 }
 
-bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next, uint32_t &trace,
-                    bool &rejected) {
+bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next,
+                    const captured_stack &stack, uint32_t &trace, bool &rejected) {
   const uint8_t kind = dep_kind(prev.read, next.read);
   uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
   guard_set guards;
@@ -155,9 +156,8 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     rejected = true;  // the edge is not added: the graph stays acyclic
     return true;
   }
-  // The stack is captured only now that a dependency is recorded: unwinding
-  // is the most expensive part of it.
-  if (!trace && !(trace = save_current_trace())) return false;
+  // One trace for every dependency this acquisition records.
+  if (!trace && !(trace = save_trace(stack.frames, stack.n))) return false;
   if (existing) {
     add_dependency_kind(existing, kind);
   } else {
@@ -196,6 +196,11 @@ bool stack_known(const thread_state &t, const held_lock &next) {
 // A held-lock stack not seen before: the full check, under the graph lock.
 void validate_chain(thread_state &t, const held_lock &next) {
   if (g_before_validate) g_before_validate();
+  // Before the graph lock, which other threads wait for: a stack that
+  // stack_known() could not validate nearly always records a dependency.
+  if (!t.held.empty()) prefetch_dependency(t.held.back().class_idx, next.class_idx);
+  captured_stack stack;
+  capture_current_stack(stack);
   graph_guard guard(graph_guard::yield_to_fork);
   if (!guard) return;  // validated the next time this stack is seen
   zap_deferred_keys();
@@ -230,7 +235,7 @@ void validate_chain(thread_state &t, const held_lock &next) {
     for (size_t i = t.held.size(); i-- > 0;) {
       const held_lock &h = t.held[i];
       if (stale(h)) continue;
-      if (!check_prev_add(t, h, next, trace, rejected)) return;
+      if (!check_prev_add(t, h, next, stack, trace, rejected)) return;
       if (!h.trylock) break;
     }
     // A stack whose dependency was rejected is checked again next time:
@@ -238,7 +243,9 @@ void validate_chain(thread_state &t, const held_lock &next) {
     // stack records its dependency.
     if (rejected) return;
   }
-  if (!cacheable) return;
+  // Validated from now on by stack_known() without any lock: caching it too
+  // would fill the chain cache with stacks that may never recur.
+  if (!cacheable || stack_known(t, next)) return;
   uint32_t n = 0;
   for (const held_lock &h : t.held) g_chain_ids[n++] = h.id;
   g_chain_ids[n++] = next.id;

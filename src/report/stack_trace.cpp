@@ -93,6 +93,11 @@ uint32_t save_current_trace() {
   return save_trace(frames, n);
 }
 
+static_assert(kCapturedFrames == kMaxStackDepth);
+void capture_current_stack(captured_stack &out) {
+  out.n = capture_stack(out.frames, current_options().stack_depth);
+}
+
 trace_view trace_at(uint32_t id) {
   if (!id) return {nullptr, 0};
   return {&g_entries[g_traces[id].offset], g_traces[id].n};

@@ -21,6 +21,14 @@ uint32_t save_trace(const uintptr_t *frames, uint32_t n);
 // Captures and saves the calling thread's stack.
 uint32_t save_current_trace();
 
+// The calling thread's stack, captured without any lock and saved later.
+inline constexpr uint32_t kCapturedFrames = 64;  // kMaxStackDepth
+struct captured_stack {
+  uintptr_t frames[kCapturedFrames];
+  uint32_t n;
+};
+void capture_current_stack(captured_stack &out);
+
 struct trace_view {
   const uintptr_t *frames;
   uint32_t n;

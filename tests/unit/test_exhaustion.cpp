@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
+#include "core/chain_cache.hpp"
+#include "core/graph_lock.hpp"
 #include "core/testing.hpp"
 #include "support.hpp"
 
@@ -103,6 +105,29 @@ TEST_CASE("a full chain pool is evicted, not turned off (MAX_LOCKDEP_CHAINS)") {
     L(*locks.back()), U(*locks.back());
     CHECK(stat(&lockdep_stats::chains) <= limit);
   }
+  expect_still_checking(r);
+  lockdep::set_pool_limit(pool::chains, 0);
+}
+
+// Stacks that the known-dependency table validates are not cached; a
+// recursive reader entering a class it holds is, so that is what fills the
+// pool here.
+TEST_CASE("a full chain pool of cached stacks is evicted and refilled") {
+  reports r;
+  auto evictions = [] {
+    lockdep::graph_guard guard;
+    return lockdep::chain_cache_counts().evictions;
+  };
+  const uint64_t evicted = evictions();
+  const uint32_t limit = static_cast<uint32_t>(stat(&lockdep_stats::chains)) + 3;
+  lockdep::set_pool_limit(pool::chains, limit);
+  std::vector<std::unique_ptr<lock>> locks;
+  for (int i = 0; i < 10; ++i) {
+    locks.push_back(std::make_unique<lock>("reread"));
+    RL(*locks.back()), RL(*locks.back()), U(*locks.back()), U(*locks.back());
+    CHECK(stat(&lockdep_stats::chains) <= limit);
+  }
+  CHECK(evictions() > evicted);
   expect_still_checking(r);
   lockdep::set_pool_limit(pool::chains, 0);
 }

@@ -119,8 +119,14 @@ TEST_CASE("random graphs with every read kind and zaps: verdicts equal the full 
       const uint8_t ra = rng(s) % 4 == 0 ? static_cast<uint8_t>(1 + rng(s) % 2) : 0;
       const uint8_t rb = rng(s) % 4 == 0 ? static_cast<uint8_t>(1 + rng(s) % 2) : 0;
       offer(c + a, ra, c + b, rb);
+      // The searches read the edge blocks; they must mirror the lists
+      // through every addition, new kind and zap.
+      if (step % 50 == 0)
+        for (uint32_t i = 0; i < n; ++i) REQUIRE(dependency_lists_agree(c + i));
     }
+    for (uint32_t i = 0; i < n; ++i) REQUIRE(dependency_lists_agree(c + i));
     for (uint32_t i = 0; i < n; ++i) dependency_graph_remove_class(c + i);
+    for (uint32_t i = 0; i < n; ++i) REQUIRE(dependency_lists_agree(c + i));
   }
   // Every against-order dependency went with its class.
   const uint32_t e = take_classes(2);

@@ -2,7 +2,13 @@
  * ascending subset (1-4 locks) of NLOCKS mutexes, for SECONDS; prints the
  * operations per second. The order is always consistent (no report is
  * due); "inject" adds one real inversion, which must be reported once.
- *   many_locks NLOCKS THREADS SECONDS [inject] */
+ *   many_locks NLOCKS THREADS SECONDS [inject]
+ *
+ * The inversion goes through a lock the workers never take, X: X before
+ * lock 0 and lock 0 before lock NLOCKS-1 at the start, NLOCKS-1 before X
+ * while the workers run. It cannot deadlock for real (taking lock 1 before
+ * lock 0 could: a worker holding 0 waits for 1 while main, holding 1 and
+ * printing its report, then waits for 0). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -67,16 +73,24 @@ int main(int argc, char **argv) {
   const int threads = atoi(argv[2]);
   const double seconds = atof(argv[3]);
   const int inject = argc > 4 && !strcmp(argv[4], "inject");
-  g_locks = calloc((size_t)g_nlocks, sizeof *g_locks);
-  for (long i = 0; i < g_nlocks; ++i) pthread_mutex_init(&g_locks[i], NULL);
-  if (inject) take_pair(0, 1);
+  if (g_nlocks < 4) {
+    fprintf(stderr, "many_locks: NLOCKS must be at least 4 (subsets of up to 4 locks)\n");
+    return 2;
+  }
+  const long x = g_nlocks; /* lock X: only main takes it */
+  g_locks = calloc((size_t)g_nlocks + 1, sizeof *g_locks);
+  for (long i = 0; i <= g_nlocks; ++i) pthread_mutex_init(&g_locks[i], NULL);
+  if (inject) {
+    take_pair(x, 0);
+    take_pair(0, g_nlocks - 1);
+  }
 
   pthread_t *t = calloc((size_t)threads, sizeof *t);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   for (int i = 0; i < threads; ++i) pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i);
   usleep((useconds_t)(seconds * 1e6));
-  if (inject) take_pair(1, 0);
+  if (inject) take_pair(g_nlocks - 1, x);
   atomic_store(&g_stop, 1);
   for (int i = 0; i < threads; ++i) pthread_join(t[i], NULL);
   clock_gettime(CLOCK_MONOTONIC, &t1);
