@@ -7,6 +7,7 @@
 #include "core/chain_cache.hpp"
 #include "core/deferred_free.hpp"
 #include "core/dependency_graph.hpp"
+#include "core/fast_path.hpp"
 #include "core/graph_lock.hpp"
 #include "core/pools.hpp"
 
@@ -118,6 +119,7 @@ void zap_class(lock_class *c) {
   __atomic_store_n(&c->generation, c->generation + 1, __ATOMIC_RELEASE);
   dependency_graph_remove_class(idx);
   chain_cache_invalidate_class(idx);
+  fast_path_invalidate();  // after its chains and dependencies are gone
   defer_free_class(idx);
   --g_in_use;
   ++g_zapped;
