@@ -1,10 +1,14 @@
 /* The lock fast path (src/core/fast_path.hpp) against what it must not
  * skip: steps remembered before a lock's class died, and a new thread's
  * first lock.
- *   hot_path_cases reinit_reversed|exit_in_reused_block|trylock_then_lock */
+ * And the memory that lock churn costs.
+ *   hot_path_cases reinit_reversed|exit_in_reused_block|trylock_then_lock
+ *   hot_path_cases churn_rss ITERATIONS LIMIT_MIB */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 static pthread_mutex_t g_a, g_b;
 
@@ -80,8 +84,30 @@ static int trylock_then_lock(void) {
   return 0;
 }
 
+/* Locks made, taken under a global lock and destroyed, one at a time: the
+ * validator's memory must follow the live set (one or two locks), not the
+ * number of locks ever made. Exits 1 when the max RSS passes the limit. */
+static pthread_mutex_t g_global = PTHREAD_MUTEX_INITIALIZER;
+static int churn_rss(long n, long limit_mib) {
+  for (long i = 0; i < n; ++i) {
+    pthread_mutex_t *m = malloc(sizeof *m);
+    pthread_mutex_init(m, NULL);
+    pthread_mutex_lock(&g_global);
+    pthread_mutex_lock(m);
+    pthread_mutex_unlock(m);
+    pthread_mutex_unlock(&g_global);
+    pthread_mutex_destroy(m);
+    free(m);
+  }
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("max rss %ld KiB after %ld locks\n", ru.ru_maxrss, n);
+  return ru.ru_maxrss > limit_mib * 1024 ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
+  if (!strcmp(argv[1], "churn_rss") && argc == 4) return churn_rss(atol(argv[2]), atol(argv[3]));
   if (!strcmp(argv[1], "reinit_reversed")) return reinit_reversed();
   if (!strcmp(argv[1], "exit_in_reused_block")) return exit_in_reused_block();
   if (!strcmp(argv[1], "trylock_then_lock")) return trylock_then_lock();
