@@ -75,7 +75,13 @@ void grow_chain_hash() {
       const lock_chain *c = caa_container_of(pos, lock_chain, hash_node);
       if (chain_bucket(c->key, bits + 1) != b) {
         cds_hlist_del_rcu(pos);
-        cds_hlist_add_head_rcu(pos, &g_chain_hash[b + half]);
+        // As cds_hlist_add_head_rcu(), but the moved node's link is one a
+        // reader may be following: stored as a shared word.
+        cds_hlist_head &to = g_chain_hash[b + half];
+        CMM_STORE_SHARED(pos->next, to.next);
+        pos->prev = reinterpret_cast<cds_hlist_node *>(&to);
+        if (to.next) to.next->prev = pos;
+        rcu_assign_pointer(to.next, pos);
       }
       pos = next;
     }
