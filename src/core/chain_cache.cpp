@@ -1,5 +1,8 @@
 #include "core/chain_cache.hpp"
 
+#include <atomic>
+#include <bit>
+
 #include "core/deferred_free.hpp"
 #include "core/pools.hpp"
 #include "core/rcu.hpp"
@@ -28,7 +31,7 @@ lock_chain g_chains[kMaxChains];
 cds_hlist_head g_chain_hash[kChainHashSize];
 static_bitmap<kMaxChains> g_free;
 bool g_free_ready;
-uint32_t g_alloc_cursor;
+uint32_t g_lowest_free;  // lowest first, as class slots (class_registry.cpp)
 uint64_t g_in_use;
 uint32_t g_chain_high_water;  // above it no slot was ever used
 uint64_t g_evictions;
@@ -45,8 +48,45 @@ void ensure_free_bitmap() {
   g_free_ready = true;
 }
 
-uint32_t chain_bucket(uint64_t key) {
-  return static_cast<uint32_t>(key >> 20) & (kChainHashSize - 1);
+// The hash in use is the first 2^bits buckets of g_chain_hash: it doubles
+// as the cache fills, so that a program with few live chains touches few
+// of its pages (the chain keys are random, and a full-size table would be
+// faulted in page by page). A lookup that races with a doubling may miss;
+// a miss only sends the acquisition to the full path, which looks again
+// under the graph lock.
+constexpr uint32_t kMinChainHashBits = 10;
+constexpr uint32_t kMaxChainHashBits = std::countr_zero(kChainHashSize);
+std::atomic<uint32_t> g_chain_hash_bits{kMinChainHashBits};
+
+uint32_t chain_bucket(uint64_t key, uint32_t bits) {
+  return static_cast<uint32_t>(key >> 20) & ((1u << bits) - 1);
+}
+
+// Under the graph lock: every bucket b splits into b and b + 2^bits. Moved
+// chains are unlinked and linked again with RCU-safe operations, so a
+// reader walking a bucket meanwhile ends in a list that is still
+// NULL-terminated (at worst it misses); the new size is published last.
+void grow_chain_hash() {
+  const uint32_t bits = g_chain_hash_bits.load(std::memory_order_relaxed);
+  const uint32_t half = 1u << bits;
+  for (uint32_t b = 0; b < half; ++b) {
+    for (cds_hlist_node *pos = g_chain_hash[b].next; pos;) {
+      cds_hlist_node *next = pos->next;
+      const lock_chain *c = caa_container_of(pos, lock_chain, hash_node);
+      if (chain_bucket(c->key, bits + 1) != b) {
+        cds_hlist_del_rcu(pos);
+        // As cds_hlist_add_head_rcu(), but the moved node's link is one a
+        // reader may be following: stored as a shared word.
+        cds_hlist_head &to = g_chain_hash[b + half];
+        CMM_STORE_SHARED(pos->next, to.next);
+        pos->prev = reinterpret_cast<cds_hlist_node *>(&to);
+        if (to.next) to.next->prev = pos;
+        rcu_assign_pointer(to.next, pos);
+      }
+      pos = next;
+    }
+  }
+  g_chain_hash_bits.store(bits + 1, std::memory_order_release);
 }
 
 void free_hlock(uint32_t id) {
@@ -81,7 +121,7 @@ void evict_all_chains() {
   const uint32_t high = g_chain_high_water;
   for (uint32_t i = 0; i < high; ++i)
     if (g_chains[i].first_hlock) zap_chain(i);
-  g_alloc_cursor = 0;
+  g_lowest_free = 0;
   ++g_evictions;
 }
 
@@ -89,7 +129,8 @@ void evict_all_chains() {
 
 bool chain_lookup(uint64_t key) {
   lock_chain *c;
-  cds_hlist_for_each_entry_rcu_2(c, &g_chain_hash[chain_bucket(key)], hash_node) {
+  const uint32_t bits = g_chain_hash_bits.load(std::memory_order_acquire);
+  cds_hlist_for_each_entry_rcu_2(c, &g_chain_hash[chain_bucket(key, bits)], hash_node) {
     if (c->key == key) return true;
   }
   return false;
@@ -97,7 +138,7 @@ bool chain_lookup(uint64_t key) {
 
 bool chain_add(uint64_t key, const uint64_t *ids, uint32_t n) {
   ensure_free_bitmap();
-  uint32_t idx = g_in_use < pool_limit(pool::chains) ? g_free.find_next_set(g_alloc_cursor)
+  uint32_t idx = g_in_use < pool_limit(pool::chains) ? g_free.find_next_set(g_lowest_free)
                                                      : static_bitmap<kMaxChains>::npos;
   const bool hlocks_full = g_hlocks_in_use + n > pool_limit(pool::chain_hlocks);
   if (idx == static_bitmap<kMaxChains>::npos || g_in_use >= pool_limit(pool::chains) ||
@@ -109,7 +150,7 @@ bool chain_add(uint64_t key, const uint64_t *ids, uint32_t n) {
     return false;
   }
   g_free.clear(idx);
-  g_alloc_cursor = idx + 1;
+  g_lowest_free = idx + 1;
   if (g_chain_high_water <= idx) g_chain_high_water = idx + 1;
   ++g_in_use;
 
@@ -137,7 +178,9 @@ bool chain_add(uint64_t key, const uint64_t *ids, uint32_t n) {
     *link = id;
     link = &h.chain_next;
   }
-  cds_hlist_add_head_rcu(&c.hash_node, &g_chain_hash[chain_bucket(key)]);
+  const uint32_t bits = g_chain_hash_bits.load(std::memory_order_relaxed);
+  cds_hlist_add_head_rcu(&c.hash_node, &g_chain_hash[chain_bucket(key, bits)]);
+  if (g_in_use > (uint64_t{2} << bits) && bits < kMaxChainHashBits) grow_chain_hash();
   return true;
 }
 
@@ -150,6 +193,8 @@ bool chain_cache_names_class(uint32_t class_idx) { return g_class_chains[class_i
 
 void release_chain_slots(static_bitmap<kMaxChains> &pending) {
   ensure_free_bitmap();
+  const uint32_t lowest = pending.find_first_set();
+  if (lowest < g_lowest_free) g_lowest_free = lowest;
   g_free.move_from(pending);
 }
 

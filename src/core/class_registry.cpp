@@ -7,6 +7,7 @@
 #include "core/chain_cache.hpp"
 #include "core/deferred_free.hpp"
 #include "core/dependency_graph.hpp"
+#include "core/fast_path.hpp"
 #include "core/graph_lock.hpp"
 #include "core/pools.hpp"
 
@@ -20,7 +21,10 @@ cds_hlist_head g_class_hash[kClassHashSize];
 // storage holds no state that must be built at load time.
 static_bitmap<kMaxClasses> g_free;
 bool g_free_ready;
-uint32_t g_alloc_cursor;
+// Every slot below it is taken: slots are handed out lowest first, so the
+// slots in use (and the memory behind them and behind every per-class
+// array) stay as compact as the live classes, however many come and go.
+uint32_t g_lowest_free;
 uint32_t g_in_use;
 uint64_t g_registered, g_zapped, g_freed;
 
@@ -50,14 +54,14 @@ lock_class *register_locked(const void *key, uint32_t subclass, const char *name
   ensure_free_bitmap();
   const uint32_t limit = pool_limit(pool::classes);
   uint32_t idx =
-      g_in_use < limit ? g_free.find_next_set(g_alloc_cursor) : static_bitmap<kMaxClasses>::npos;
+      g_in_use < limit ? g_free.find_next_set(g_lowest_free) : static_bitmap<kMaxClasses>::npos;
   if (idx == static_bitmap<kMaxClasses>::npos) {
     pool_exhausted(pool::classes);
     return nullptr;
   }
   address_index_add(reinterpret_cast<uintptr_t>(key));
   g_free.clear(idx);
-  g_alloc_cursor = idx + 1;
+  g_lowest_free = idx + 1;
   ++g_in_use;
   ++g_registered;
 
@@ -118,6 +122,7 @@ void zap_class(lock_class *c) {
   __atomic_store_n(&c->generation, c->generation + 1, __ATOMIC_RELEASE);
   dependency_graph_remove_class(idx);
   chain_cache_invalidate_class(idx);
+  fast_path_invalidate();  // after its chains and dependencies are gone
   defer_free_class(idx);
   --g_in_use;
   ++g_zapped;
@@ -158,6 +163,8 @@ void zap_deferred_keys() {
 
 void release_class_slots(static_bitmap<kMaxClasses> &pending) {
   ensure_free_bitmap();
+  const uint32_t lowest = pending.find_first_set();
+  if (lowest < g_lowest_free) g_lowest_free = lowest;
   g_freed += g_free.move_from(pending);
 }
 

@@ -1,6 +1,7 @@
 #include "core/dependency_graph.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "core/config.hpp"
 #include "core/guard_sets.hpp"
@@ -149,9 +150,36 @@ uint32_t g_region_gen;
 
 order_counts g_order_counts;
 
-uint32_t dep_hash(uint32_t from, uint32_t to) {
+// The hash in use is the first 2^g_dep_hash_bits buckets of g_dep_hash,
+// doubled as dependencies accumulate: a program with few live dependencies
+// touches few of its pages.
+constexpr uint32_t kMinDepHashBits = 10;
+constexpr uint32_t kMaxDepHashBits = std::countr_zero(kDependencyHashSize);
+uint32_t g_dep_hash_bits = kMinDepHashBits;
+
+uint32_t dep_hash_at(uint32_t from, uint32_t to, uint32_t bits) {
   uint64_t h = (uint64_t{from} << 32 | to) * 0x9E3779B97F4A7C15ull;
-  return static_cast<uint32_t>(h >> 40) & (kDependencyHashSize - 1);
+  return static_cast<uint32_t>(h >> 40) & ((1u << bits) - 1);
+}
+uint32_t dep_hash(uint32_t from, uint32_t to) { return dep_hash_at(from, to, g_dep_hash_bits); }
+
+// Every bucket b splits into b and b + 2^bits.
+void grow_dep_hash() {
+  const uint32_t half = 1u << g_dep_hash_bits;
+  for (uint32_t b = 0; b < half; ++b) {
+    uint32_t *link = &g_dep_hash[b];
+    while (const uint32_t id = *link) {
+      lock_dep &d = g_deps[id];
+      if (dep_hash_at(d.from, d.to, g_dep_hash_bits + 1) == b) {
+        link = &d.hash_next;
+        continue;
+      }
+      *link = d.hash_next;
+      d.hash_next = g_dep_hash[b + half];
+      g_dep_hash[b + half] = id;
+    }
+  }
+  ++g_dep_hash_bits;
 }
 
 void unlink_dependency(uint32_t id) {
@@ -248,6 +276,8 @@ uint32_t add_dependency(uint32_t from, uint32_t to, uint8_t mask, uint32_t trace
   uint32_t &bucket = g_dep_hash[dep_hash(from, to)];
   d.hash_next = bucket;
   bucket = id;
+  if (g_in_use > (uint64_t{2} << g_dep_hash_bits) && g_dep_hash_bits < kMaxDepHashBits)
+    grow_dep_hash();
   return id;
 }
 

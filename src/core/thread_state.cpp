@@ -18,7 +18,7 @@
 
 namespace lockdep {
 
-thread_local thread_state *t_state __attribute__((tls_model("initial-exec")));
+constinit thread_local thread_state *t_state __attribute__((tls_model("initial-exec"))) = nullptr;
 
 namespace {
 
@@ -133,6 +133,9 @@ thread_state *attach_thread_state() {
   if (!b) return t_state = unchecked_state();
   b->exit_rounds = 0;
   thread_state *t = new (&b->state) thread_state;
+  // A reused block's steps are still true, but the new thread must take
+  // the full path first (its exit check gets armed there).
+  __builtin_memset(t->fast, 0, sizeof t->fast);
   t->side_stack_top = reinterpret_cast<uintptr_t>(b);
   // Published before pthread_setspecific(), which may allocate (for a key
   // past the first 32): a lock taken in the allocator finds the state.

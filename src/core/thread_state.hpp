@@ -33,6 +33,18 @@ struct held_lock {
   bool reentrant;
 };
 
+// One remembered step of the lock fast path (core/fast_path.hpp): with the
+// stack whose chain key is `below`, the lock and mode `tag` get hlock id
+// `id` and make the key `chain_key`. `check` is fast_check(below, tag) mixed
+// with the zap epoch's salt: one comparison tells all three.
+struct fast_entry {
+  uint64_t check;
+  uint64_t chain_key;
+  uint64_t id;
+  uint64_t unused;  // 32 bytes: an entry never straddles a cache line
+};
+inline constexpr uint32_t kFastEntriesBits = 6;
+
 // The held locks, innermost last: a fixed capacity and no allocation.
 // Construction touches only the count: the entries stay unwritten (and the
 // pages of a thread's state block that hold them are never faulted in)
@@ -43,17 +55,18 @@ struct thread_state {
   thread_state() {}  // see held_stack()
   // Nonzero while the thread is inside the validator (or a library it
   // calls): every lock operation then passes straight through.
+  // The first three are what the lock fast path tests (fast_path.hpp).
   int recursion = 0;
-  int off = 0;               // lockdep_off() nesting
+  int off = 0;  // lockdep_off() nesting
+  // Locks taken past the depth limit, not on `held`: their releases are
+  // expected, and nothing is tracked until they are all gone.
+  uint32_t untracked = 0;
   bool exit_hooked = false;  // preload: the thread-exit check is armed
   // Return address into the caller of the validator's entry point, where
   // captured stacks start.
   uintptr_t entry_ra = 0;
   // The caller's frame at that entry: locks above it may be on its stack.
   uintptr_t entry_sp = 0;
-  // Locks taken past the depth limit, not on `held`: their releases are
-  // expected, and nothing is tracked until they are all gone.
-  uint32_t untracked = 0;
   // The validator's slow paths (a new chain, a report) run on a stack of
   // their own (run_on_side_stack()): the host's thread may have a 16 KiB
   // stack, and unwinding and symbolizing need several KiB. 0: none.
@@ -61,10 +74,14 @@ struct thread_state {
   bool on_side_stack = false;
   bool side_stack_used = false;  // its pages are resident: give them back at exit
   signal_state sig;              // blocked signals, running handlers
-  held_stack held;               // last: its untouched tail costs no memory
+  // The fast path's steps, direct-mapped; zeroed when a block is attached
+  // to a thread (attach_thread_state()).
+  alignas(64) fast_entry fast[1u << kFastEntriesBits];
+  held_stack held;  // last: its untouched tail costs no memory
 };
 
-extern thread_local thread_state *t_state __attribute__((tls_model("initial-exec")));
+// constinit: no TLS wrapper function (a call through the PLT) at every use.
+extern constinit thread_local thread_state *t_state __attribute__((tls_model("initial-exec")));
 
 // Slow path of current_thread(): attaches a block to the calling thread.
 thread_state *attach_thread_state();

@@ -11,6 +11,7 @@
 #include "core/class_graph.hpp"
 #include "core/class_registry.hpp"
 #include "core/dependency_graph.hpp"
+#include "core/fast_path.hpp"
 #include "core/graph_lock.hpp"
 #include "core/guard_sets.hpp"
 #include "core/known_deps.hpp"
@@ -311,6 +312,7 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
     if (!t.untracked++) run_on_side_stack(t, [&] { note_depth_exceeded(t.held.size()); });
     return;
   }
+  const uint64_t salt = fast_salt();  // before the class is looked up: see fast_path.hpp
   rcu_read_guard rcu;
   lock_class *c = class_lookup_or_register(r.key, r.subclass, r.name, r.ip);
   if (!c) {
@@ -336,6 +338,8 @@ void validator_acquire(thread_state &t, const acquire_request &r) {
   // that died since the lookup is held (to be released) but not validated.
   if (live && !r.trylock && !chain_lookup(h.chain_key) && !stack_known(t, h))
     run_on_side_stack(t, [&] { validate_chain(t, h); });
+  else if (live && r.key == r.instance && !r.subclass && !r.reentrant && t.exit_hooked)
+    fast_path_remember(t, h, salt);  // nothing to validate: the next time is a fast path
   t.held.push_back(h);
 }
 

@@ -14,6 +14,7 @@
 namespace lockdep::preload {
 
 bool g_active;
+uintptr_t g_internal_lo, g_internal_hi;
 
 namespace {
 
@@ -42,6 +43,8 @@ int collect_internal_ranges(dl_phdr_info *info, size_t, void *) {
     if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X)) continue;
     const uintptr_t lo = info->dlpi_addr + ph.p_vaddr;
     g_internal[g_internal_count++] = {lo, lo + ph.p_memsz};
+    if (!g_internal_hi || lo < g_internal_lo) g_internal_lo = lo;
+    if (lo + ph.p_memsz > g_internal_hi) g_internal_hi = lo + ph.p_memsz;
   }
   return 0;
 }
@@ -76,7 +79,7 @@ __attribute__((constructor(102))) void preload_init() {
 
 }  // namespace
 
-bool called_from_internal_library(uintptr_t ra) {
+bool called_from_internal_range(uintptr_t ra) {
   for (int i = 0; i < g_internal_count; ++i)
     if (ra >= g_internal[i].lo && ra < g_internal[i].hi) return true;
   return false;

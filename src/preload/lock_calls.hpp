@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/fast_path.hpp"
 #include "core/misuse.hpp"
 #include "core/validator.hpp"
 #include "lockdep/lockdep.h"
@@ -69,8 +70,21 @@ inline void undo_acquire(const void *lock, uintptr_t ip) {
   if (e) validator_undo_acquire(e.thread(), lock);
 }
 
-template <class Call, class Succeeded = acquired>
-int blocking_lock(const lock_mode &m, uintptr_t ip, Call &&real_call, Succeeded succeeded = {}) {
+// The fast path (core/fast_path.hpp): true when the acquisition was pushed
+// without the validator. Recursive mutexes take the full path, which knows
+// re-takes.
+__attribute__((always_inline)) inline bool fast_lock(const lock_mode &m, bool trylock,
+                                                     uintptr_t ip) {
+  if (__builtin_expect(m.destroyed || m.reentrant, 0)) return false;
+  thread_state *t = fast_thread(ip);
+  return t && fast_acquire(*t, m.lock, m.read, trylock, ip);
+}
+
+// The full paths, out of line: the fast paths then need no stack frame
+// beyond what the real call needs.
+template <class Call, class Succeeded>
+__attribute__((noinline)) int blocking_lock_slow(const lock_mode &m, uintptr_t ip, Call &real_call,
+                                                 Succeeded succeeded) {
   bool recorded = false;
   {
     preload_entry e(ip);
@@ -89,29 +103,49 @@ int blocking_lock(const lock_mode &m, uintptr_t ip, Call &&real_call, Succeeded 
 }
 
 template <class Call, class Succeeded = acquired>
-int try_lock(const lock_mode &m, uintptr_t ip, Call &&real_call, Succeeded succeeded = {}) {
+int blocking_lock(const lock_mode &m, uintptr_t ip, Call &&real_call, Succeeded succeeded = {}) {
+  if (__builtin_expect(!fast_lock(m, false, ip), 0))
+    return blocking_lock_slow(m, ip, real_call, succeeded);
   const int rc = real_call();
-  if (!m.destroyed && !succeeded(rc)) return rc;
+  if (__builtin_expect(!succeeded(rc), 0)) undo_acquire(m.lock, ip);
+  return rc;
+}
+
+__attribute__((noinline)) inline void try_lock_slow(const lock_mode &m, uintptr_t ip) {
   preload_entry e(ip);
-  if (!e) return rc;
+  if (!e) return;
   if (m.destroyed)
     report_used_after_destroy(e.thread(), m.lock, ip);
   else
     acquire(e.thread(), m, true, ip);
+}
+
+template <class Call, class Succeeded = acquired>
+int try_lock(const lock_mode &m, uintptr_t ip, Call &&real_call, Succeeded succeeded = {}) {
+  const int rc = real_call();
+  if (!m.destroyed && !succeeded(rc)) return rc;
+  if (__builtin_expect(!fast_lock(m, true, ip), 0)) try_lock_slow(m, ip);
   return rc;
+}
+
+__attribute__((noinline)) inline void unlock_slow(const void *lock, uintptr_t ip, bool destroyed) {
+  preload_entry e(ip);
+  if (!e) return;
+  if (destroyed)
+    report_used_after_destroy(e.thread(), lock, ip);
+  else
+    validator_release(e.thread(), lock, nullptr, ip);
+}
+
+// True when the release was popped without the validator.
+__attribute__((always_inline)) inline bool fast_unlock(const void *lock, uintptr_t ip) {
+  thread_state *t = fast_thread_for_release(ip);
+  return t && fast_release(*t, lock);
 }
 
 template <class Call>
 int unlock(const void *lock, uintptr_t ip, Call &&real_call, bool destroyed = false) {
-  {
-    preload_entry e(ip);
-    if (e) {
-      if (__builtin_expect(destroyed, 0))
-        report_used_after_destroy(e.thread(), lock, ip);
-      else
-        validator_release(e.thread(), lock, nullptr, ip);
-    }
-  }
+  if (__builtin_expect(destroyed || !fast_unlock(lock, ip), 0)) unlock_slow(lock, ip, destroyed);
   return real_call();
 }
 

@@ -7,6 +7,28 @@
 
 using namespace lockdep::preload;
 
+namespace {
+
+// The full paths, out of line: the fast paths below then need no frame.
+__attribute__((noinline)) int mutex_lock_full(pthread_mutex_t *m, uintptr_t ip) {
+  return blocking_lock(mutex_mode(m), ip, [&] {
+    auto fn = LOCKDEP_REAL(mutex_lock);
+    return fn ? fn(m) : 0;  // only while dlsym() bootstraps, single-threaded
+  });
+}
+
+__attribute__((noinline)) int mutex_unlock_full(pthread_mutex_t *m, uintptr_t ip) {
+  return unlock(
+      m, ip,
+      [&] {
+        auto fn = LOCKDEP_REAL(mutex_unlock);
+        return fn ? fn(m) : 0;
+      },
+      mutex_mode(m).destroyed);
+}
+
+}  // namespace
+
 extern "C" {
 
 LOCKDEP_API int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr) {
@@ -21,10 +43,17 @@ LOCKDEP_API int pthread_mutex_destroy(pthread_mutex_t *m) {
 }
 
 LOCKDEP_API int pthread_mutex_lock(pthread_mutex_t *m) {
-  return blocking_lock(mutex_mode(m), LOCKDEP_CALLER, [&] {
-    auto fn = LOCKDEP_REAL(mutex_lock);
-    return fn ? fn(m) : 0;  // only while dlsym() bootstraps, single-threaded
-  });
+  // A normal or adaptive mutex (std::mutex's kind) cannot fail to lock, so
+  // on the fast path nothing is left to do after the real call: a tail call,
+  // and no stack frame.
+  const uintptr_t ip = LOCKDEP_CALLER;
+  const int kind = m->__data.__kind;
+  auto fn = g_real.mutex_lock;
+  if (__builtin_expect((kind == PTHREAD_MUTEX_NORMAL || kind == PTHREAD_MUTEX_ADAPTIVE_NP) && fn &&
+                           fast_lock({m, 0, false}, false, ip),
+                       1))
+    return fn(m);
+  return mutex_lock_full(m, ip);
 }
 
 LOCKDEP_API int pthread_mutex_trylock(pthread_mutex_t *m) {
@@ -43,13 +72,11 @@ LOCKDEP_API int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 }
 
 LOCKDEP_API int pthread_mutex_unlock(pthread_mutex_t *m) {
-  return unlock(
-      m, LOCKDEP_CALLER,
-      [&] {
-        auto fn = LOCKDEP_REAL(mutex_unlock);
-        return fn ? fn(m) : 0;
-      },
-      mutex_mode(m).destroyed);
+  const uintptr_t ip = LOCKDEP_CALLER;
+  auto fn = g_real.mutex_unlock;
+  if (__builtin_expect(fn && m->__data.__kind != kDestroyedMutexKind && fast_unlock(m, ip), 1))
+    return fn(m);
+  return mutex_unlock_full(m, ip);
 }
 
 }  // extern "C"

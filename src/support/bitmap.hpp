@@ -37,6 +37,13 @@ class static_bitmap {
     return npos;
   }
 
+  // Lowest set bit; npos when empty.
+  uint32_t find_first_set() const {
+    for (uint32_t w = 0; w < kWords; ++w)
+      if (words_[w]) return w * 64 + static_cast<uint32_t>(std::countr_zero(words_[w]));
+    return npos;
+  }
+
   // this |= other; other = 0. Returns how many bits moved.
   uint32_t move_from(static_bitmap &other) {
     uint32_t moved = 0;
