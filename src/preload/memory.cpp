@@ -9,6 +9,7 @@
 #include "core/address_index.hpp"
 #include "lock_calls.hpp"
 #include "real_functions.hpp"
+#include "site_class.hpp"
 
 using namespace lockdep;
 using namespace lockdep::preload;
@@ -18,6 +19,7 @@ namespace {
 // Two hash probes for memory with no locks on its pages: the common case.
 void forget_locks_in(uintptr_t lo, uintptr_t hi, uintptr_t ip) {
   if (!address_range_may_hold_locks(lo, hi)) return;
+  forget_init_sites(lo, hi);
   preload_entry e(ip);
   if (e) validator_forget_range(e.thread(), lo, hi);
 }
@@ -28,10 +30,11 @@ extern "C" {
 
 LOCKDEP_API void free(void *p) {
   if (__builtin_expect(bootstrap_block(p), 0)) return;  // dlsym()'s: never reused
-  if (p && g_record_alloc_sites) alloc_site_forget(p);
-  if (p && g_active) {
+  if (p && (g_active || g_record_alloc_sites)) {
     const auto lo = reinterpret_cast<uintptr_t>(p);
-    forget_locks_in(lo, lo + malloc_usable_size(p), LOCKDEP_CALLER);
+    const size_t size = malloc_usable_size(p);
+    if (g_record_alloc_sites) alloc_site_forget(p, size);
+    if (g_active) forget_locks_in(lo, lo + size, LOCKDEP_CALLER);
   }
   auto fn = LOCKDEP_REAL(free);
   if (fn) fn(p);  // else: dlsym() is bootstrapping; leaking this block is safe
@@ -44,11 +47,13 @@ LOCKDEP_API void *realloc(void *p, size_t n) {
     if (q) std::memcpy(q, p, have < n ? have : n);
     return q;
   }
-  const size_t old = p && g_active ? malloc_usable_size(p) : 0;
+  const size_t old = p && (g_active || g_record_alloc_sites) ? malloc_usable_size(p) : 0;
   void *q = LOCKDEP_REAL(realloc)(p, n);
   if (g_record_alloc_sites && q != p) {
-    if (p && (q || n == 0)) alloc_site_forget(p);
-    if (q) alloc_site_record(q, LOCKDEP_CALLER);
+    if (p && (q || n == 0)) alloc_site_forget(p, old);
+    if (q) alloc_site_record(q, malloc_usable_size(q), LOCKDEP_CALLER);
+  } else if (g_record_alloc_sites && q && n > old) {
+    alloc_site_grown(q, malloc_usable_size(q));
   }
   if (old) {
     const auto lo = reinterpret_cast<uintptr_t>(p);
