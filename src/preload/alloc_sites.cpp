@@ -43,7 +43,7 @@ constexpr uint32_t kBlockSlots = 1u << kBlockBits;
 std::atomic<uintptr_t> g_sites[kSiteSlots];
 std::atomic<uint64_t> g_blocks[kBlockSlots];
 std::atomic<uint64_t> g_site_count;
-std::atomic<bool> g_huge_blocks;  // blocks too large to index exist
+std::atomic<bool> g_huge_blocks;  // blocks that are not indexed exist
 
 // Pages of large blocks: page number -> block start << 16 | site number.
 // Two words per slot; a reader that sees a torn pair finds a block that
@@ -63,8 +63,11 @@ page_slot &page_slot_of(uintptr_t page) {
 uint32_t site_hash(uintptr_t ip) {
   return static_cast<uint32_t>((ip * 0x9E3779B97F4A7C15ull) >> (64 - kSiteBits));
 }
+// By address, not by hash: blocks allocated together are neighbours in the
+// table too, so recording touches lines the last allocation touched. Two
+// blocks share a slot only 16 MiB apart (another arena, mostly).
 uint32_t block_slot(uintptr_t start) {
-  return static_cast<uint32_t>(((start >> 3) * 0x9E3779B97F4A7C15ull) >> (64 - kBlockBits));
+  return static_cast<uint32_t>(start >> 4) & (kBlockSlots - 1);
 }
 
 // The number of the site `ip`, inserting it; 0 when the table is full.
@@ -109,17 +112,19 @@ size_t bootstrap_block_size(const void *p) {
   return n;
 }
 
+// Plain loads and stores, no locked instructions: they are on every
+// allocation. Two threads storing into one slot at the same moment may
+// lose one record without its mark (a documented limit).
 void store_entry(std::atomic<uint64_t> &slot, uint64_t entry) {
-  const uint64_t old = slot.exchange(entry, std::memory_order_relaxed);
-  if ((old & kLostMark) || (old >> 16 && old >> 16 != entry >> 16))
-    slot.fetch_or(kLostMark, std::memory_order_relaxed);
+  const uint64_t old = slot.load(std::memory_order_relaxed);
+  const bool lost = (old & kLostMark) || (old >> 16 && old >> 16 != entry >> 16);
+  slot.store(lost ? entry | kLostMark : entry, std::memory_order_relaxed);
 }
 
 // Clears the record of `addr` in `slot`, keeping its lost mark.
 void clear_entry(std::atomic<uint64_t> &slot, uintptr_t addr) {
-  uint64_t seen = slot.load(std::memory_order_relaxed);
-  if (seen >> 16 == addr)
-    slot.compare_exchange_strong(seen, seen & kLostMark, std::memory_order_relaxed);
+  const uint64_t seen = slot.load(std::memory_order_relaxed);
+  if (seen >> 16 == addr) slot.store(seen & kLostMark, std::memory_order_relaxed);
 }
 
 void alloc_site_record(const void *start, size_t size, uintptr_t ip) {
@@ -132,7 +137,11 @@ void alloc_site_record(const void *start, size_t size, uintptr_t ip) {
   const uint64_t entry = uint64_t{s} << 16 | site;
   store_entry(g_blocks[block_slot(s)], entry);
   if (size <= kMaxInteriorOffset) return;
-  if (size > kMaxIndexedBlock) {
+  // Too large to index, or before start-up: free() cannot measure blocks
+  // before start-up (a sanitizer's allocator may not be ready to answer),
+  // so their pages could not be cleared. Such blocks make every lock found
+  // in no block unknown.
+  if (size > kMaxIndexedBlock || !g_active) {
     g_huge_blocks.store(true, std::memory_order_relaxed);
     return;
   }
@@ -212,8 +221,10 @@ using namespace lockdep::preload;
 
 namespace {
 
-inline void *recorded(void *p, uintptr_t ip) {
-  if (p && g_record_alloc_sites) alloc_site_record(p, malloc_usable_size(p), ip);
+// The requested size: asking the allocator for the usable one is not safe
+// before it is ready (a sanitizer's, before its start-up).
+inline void *recorded(void *p, size_t n, uintptr_t ip) {
+  if (p && g_record_alloc_sites) alloc_site_record(p, n, ip);
   return p;
 }
 
@@ -246,7 +257,7 @@ extern "C" {
 LOCKDEP_API void *malloc(size_t n) {
   auto fn = LOCKDEP_REAL(malloc);
   if (__builtin_expect(!fn, 0)) return bootstrap_alloc(n);
-  return recorded(fn(n), LOCKDEP_CALLER);
+  return recorded(fn(n), n, LOCKDEP_CALLER);
 }
 
 LOCKDEP_API void *calloc(size_t n, size_t size) {
@@ -255,28 +266,28 @@ LOCKDEP_API void *calloc(size_t n, size_t size) {
     if (size && n > SIZE_MAX / size) return nullptr;
     return bootstrap_alloc(n * size);
   }
-  return recorded(fn(n, size), LOCKDEP_CALLER);
+  return recorded(fn(n, size), n * size, LOCKDEP_CALLER);
 }
 
 LOCKDEP_API int posix_memalign(void **out, size_t align, size_t n) {
   const int rc = LOCKDEP_REAL(posix_memalign)(out, align, n);
-  if (rc == 0) recorded(*out, LOCKDEP_CALLER);
+  if (rc == 0) recorded(*out, n, LOCKDEP_CALLER);
   return rc;
 }
 
 LOCKDEP_API void *aligned_alloc(size_t align, size_t n) {
-  return recorded(LOCKDEP_REAL(aligned_alloc)(align, n), LOCKDEP_CALLER);
+  return recorded(LOCKDEP_REAL(aligned_alloc)(align, n), n, LOCKDEP_CALLER);
 }
 
 LOCKDEP_API void *memalign(size_t align, size_t n) {
-  return recorded(LOCKDEP_REAL(memalign)(align, n), LOCKDEP_CALLER);
+  return recorded(LOCKDEP_REAL(memalign)(align, n), n, LOCKDEP_CALLER);
 }
 
 }  // extern "C"
 
 #define LOCKDEP_NEW(slot, name, call, fallback) \
   auto fn = next_definition(slot, name);        \
-  return recorded(fn ? call : fallback, LOCKDEP_CALLER)
+  return recorded(fn ? call : fallback, n, LOCKDEP_CALLER)
 
 LOCKDEP_API void *operator new(size_t n) { LOCKDEP_NEW(g_new, "_Znwm", fn(n), malloc(n)); }
 LOCKDEP_API void *operator new[](size_t n) { LOCKDEP_NEW(g_new_array, "_Znam", fn(n), malloc(n)); }

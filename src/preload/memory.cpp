@@ -30,11 +30,13 @@ extern "C" {
 
 LOCKDEP_API void free(void *p) {
   if (__builtin_expect(bootstrap_block(p), 0)) return;  // dlsym()'s: never reused
-  if (p && (g_active || g_record_alloc_sites)) {
+  if (p && g_active) {
     const auto lo = reinterpret_cast<uintptr_t>(p);
     const size_t size = malloc_usable_size(p);
     if (g_record_alloc_sites) alloc_site_forget(p, size);
-    if (g_active) forget_locks_in(lo, lo + size, LOCKDEP_CALLER);
+    forget_locks_in(lo, lo + size, LOCKDEP_CALLER);
+  } else if (p && g_record_alloc_sites) {
+    alloc_site_forget(p, 0);  // before start-up: only small blocks were recorded
   }
   auto fn = LOCKDEP_REAL(free);
   if (fn) fn(p);  // else: dlsym() is bootstrapping; leaking this block is safe
@@ -47,13 +49,13 @@ LOCKDEP_API void *realloc(void *p, size_t n) {
     if (q) std::memcpy(q, p, have < n ? have : n);
     return q;
   }
-  const size_t old = p && (g_active || g_record_alloc_sites) ? malloc_usable_size(p) : 0;
+  const size_t old = p && g_active ? malloc_usable_size(p) : 0;
   void *q = LOCKDEP_REAL(realloc)(p, n);
   if (g_record_alloc_sites && q != p) {
     if (p && (q || n == 0)) alloc_site_forget(p, old);
-    if (q) alloc_site_record(q, malloc_usable_size(q), LOCKDEP_CALLER);
+    if (q) alloc_site_record(q, n, LOCKDEP_CALLER);
   } else if (g_record_alloc_sites && q && n > old) {
-    alloc_site_grown(q, malloc_usable_size(q));
+    alloc_site_grown(q, n);
   }
   if (old) {
     const auto lo = reinterpret_cast<uintptr_t>(p);

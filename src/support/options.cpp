@@ -238,7 +238,7 @@ const char *options_help() {
          "  default_suppressions=0|1  the built-in list for known runtime behaviour (1)\n"
          "  classes=site|instance  preload mode: also check lock classes inferred from\n"
          "                       where each lock comes from (static symbol, allocation\n"
-         "                       site and offset, init call, first use) (instance)\n";
+         "                       site and offset, init call, first use) (site)\n";
 }
 
 }  // namespace lockdep

@@ -20,7 +20,7 @@ struct options {
   int verbosity = 0;                 // 1: announce start-up
   char suppressions[1024];           // a suppressions file; empty: none
   bool default_suppressions = true;  // the built-in list (suppressions.cpp)
-  bool classes_site = false;         // classes=site: lock classes inferred by site too
+  bool classes_site = true;          // classes=site: also lock classes inferred by site
 };
 
 const options &current_options();
