@@ -29,6 +29,7 @@ site_resolver g_resolver;
 constexpr uint32_t kMaxSites = 1u << 16;  // [0] unused: 0 means "no site"
 constexpr uint32_t kSiteHashSize = 1u << 17;
 site_identity g_sites[kMaxSites];
+bool g_site_dead[kMaxSites];  // its module was unloaded: no lock maps to it again
 uint32_t g_site_count;
 uint32_t g_site_hash[kSiteHashSize];
 
@@ -80,7 +81,7 @@ uint32_t intern_site(const site_identity &id) {
       g_sites[++g_site_count] = id;
       return g_site_hash[slot] = g_site_count;
     }
-    if (same_site(g_sites[s], id)) return s;
+    if (!g_site_dead[s] && same_site(g_sites[s], id)) return s;
   }
 }
 
@@ -129,7 +130,7 @@ uint32_t find_path(uint32_t from, uint32_t to) {
     const uint32_t s = g_queue[head++];
     for (uint32_t e = g_out_head[s]; e; e = g_edges[e].next_out) {
       const uint32_t n = g_edges[e].to;
-      if (g_mark[n] == g_epoch) continue;
+      if (g_mark[n] == g_epoch || g_site_dead[n]) continue;
       g_mark[n] = g_epoch;
       g_via[n] = e;
       if (n == to) {
@@ -287,7 +288,7 @@ bool dead_stack_lock(const thread_state &t, const held_lock &h) {
   const lock_class *c = class_at(h.class_idx);
   site_identity id{};
   g_resolver(c->key, c->first_ip, &id);
-  if (id.kind != site_kind::first_use) return false;
+  if (id.kind != site_kind::first_use && id.kind != site_kind::none) return false;
   uintptr_t lo, hi;
   if (!function_bounds(c->first_ip, &lo, &hi)) return false;
   if (h.acquire_ip - 1 >= lo && h.acquire_ip - 1 < hi) return false;  // its own function
@@ -333,6 +334,14 @@ bool class_graph_instance_cycle_is_stale(thread_state &t, const held_lock &prev,
   const uint32_t to = site_of(next.class_idx, next.class_generation);
   if (from && to && from != to) pair_wanted(from, to);
   return false;
+}
+
+void class_graph_forget_range(uintptr_t lo, uintptr_t hi) {
+  if (!g_resolver) return;
+  graph_guard guard;
+  auto in = [&](uintptr_t a) { return a >= lo && a < hi; };
+  for (uint32_t s = 1; s <= g_site_count; ++s)
+    if (in(g_sites[s].where) || in(g_sites[s].extra)) g_site_dead[s] = true;
 }
 
 class_graph_counts class_graph_stats() {

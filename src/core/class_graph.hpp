@@ -19,7 +19,7 @@
 namespace lockdep {
 
 enum class site_kind : uint8_t {
-  none,
+  none,           // unknown (a table lost its record): the lock is checked as an instance only
   static_symbol,  // where: the symbol's address (an array is one class)
   heap_block,     // where: allocation call site; offset: the lock in its block; extra: init site
   init_call,      // where: the return address of pthread_*_init
@@ -54,6 +54,11 @@ void class_graph_dependency_added(thread_state &t, const held_lock &prev, const 
 // the classes of prev and next.
 bool class_graph_instance_cycle_is_stale(thread_state &t, const held_lock &prev,
                                          const held_lock &next);
+
+// Code or data of [lo, hi) is unloaded (dlclose): classes named by an
+// address there are forgotten, with their dependencies, so that another
+// module loaded there starts clean. Takes the graph lock.
+void class_graph_forget_range(uintptr_t lo, uintptr_t hi);
 
 struct class_graph_counts {
   uint64_t classes, dependencies, instances_resolved;

@@ -28,11 +28,13 @@
 
 namespace lockdep::preload {
 
-bool g_record_alloc_sites;
+// From the first allocation: libraries initialised before this one create
+// objects too. Turned off at start-up unless classes=site.
+bool g_record_alloc_sites = true;
 
 namespace {
 
-constexpr uint32_t kSiteBits = 16;
+constexpr uint32_t kSiteBits = 15;
 constexpr uint32_t kSiteSlots = 1u << kSiteBits;  // slot 0 unused: "no site"
 constexpr uint32_t kSiteProbes = 32;
 constexpr uint32_t kBlockBits = 20;  // 8 MiB of BSS, touched as blocks land
@@ -41,12 +43,31 @@ constexpr uint32_t kBlockSlots = 1u << kBlockBits;
 std::atomic<uintptr_t> g_sites[kSiteSlots];
 std::atomic<uint64_t> g_blocks[kBlockSlots];
 std::atomic<uint64_t> g_site_count;
+std::atomic<bool> g_huge_blocks;  // blocks that are not indexed exist
+
+// Pages of large blocks: page number -> block start << 16 | site number.
+// Two words per slot; a reader that sees a torn pair finds a block that
+// does not hold its address (live blocks never overlap) and rejects it.
+constexpr uint32_t kPageShift = 12;
+constexpr uint32_t kPageBits = 18;  // 4 MiB of BSS
+struct page_slot {
+  std::atomic<uintptr_t> page;
+  std::atomic<uint64_t> block;
+};
+page_slot g_pages[1u << kPageBits];
+
+page_slot &page_slot_of(uintptr_t page) {
+  return g_pages[(page * 0x9E3779B97F4A7C15ull) >> (64 - kPageBits)];
+}
 
 uint32_t site_hash(uintptr_t ip) {
   return static_cast<uint32_t>((ip * 0x9E3779B97F4A7C15ull) >> (64 - kSiteBits));
 }
+// By address, not by hash: blocks allocated together are neighbours in the
+// table too, so recording touches lines the last allocation touched. Two
+// blocks share a slot only 16 MiB apart (another arena, mostly).
 uint32_t block_slot(uintptr_t start) {
-  return static_cast<uint32_t>(((start >> 3) * 0x9E3779B97F4A7C15ull) >> (64 - kBlockBits));
+  return static_cast<uint32_t>(start >> 4) & (kBlockSlots - 1);
 }
 
 // The number of the site `ip`, inserting it; 0 when the table is full.
@@ -91,40 +112,105 @@ size_t bootstrap_block_size(const void *p) {
   return n;
 }
 
-void alloc_site_record(const void *start, uintptr_t ip) {
-  const auto s = reinterpret_cast<uintptr_t>(start);
-  if (s >> 48) return;
-  const uint32_t site = site_number(ip);
-  if (!site) return;
-  g_blocks[block_slot(s)].store(uint64_t{s} << 16 | site, std::memory_order_relaxed);
+// Plain loads and stores, no locked instructions: they are on every
+// allocation. Two threads storing into one slot at the same moment may
+// lose one record without its mark (a documented limit).
+void store_entry(std::atomic<uint64_t> &slot, uint64_t entry) {
+  const uint64_t old = slot.load(std::memory_order_relaxed);
+  const bool lost = (old & kLostMark) || (old >> 16 && old >> 16 != entry >> 16);
+  slot.store(lost ? entry | kLostMark : entry, std::memory_order_relaxed);
 }
 
-void alloc_site_forget(const void *start) {
-  const auto s = reinterpret_cast<uintptr_t>(start);
-  std::atomic<uint64_t> &slot = g_blocks[block_slot(s)];
-  uint64_t seen = slot.load(std::memory_order_relaxed);
-  if (seen >> 16 == s) slot.compare_exchange_strong(seen, 0, std::memory_order_relaxed);
+// Clears the record of `addr` in `slot`, keeping its lost mark.
+void clear_entry(std::atomic<uint64_t> &slot, uintptr_t addr) {
+  const uint64_t seen = slot.load(std::memory_order_relaxed);
+  if (seen >> 16 == addr) slot.store(seen & kLostMark, std::memory_order_relaxed);
 }
 
-bool alloc_site_lookup(uintptr_t addr, uintptr_t *site_ip, uintptr_t *block_start) {
+void alloc_site_record(const void *start, size_t size, uintptr_t ip) {
+  const auto s = reinterpret_cast<uintptr_t>(start);
+  const uint32_t site = s >> 48 ? 0 : site_number(ip);
+  if (!site) {  // no room for its site: its slot says it does not know
+    g_blocks[block_slot(s)].fetch_or(kLostMark, std::memory_order_relaxed);
+    return;
+  }
+  const uint64_t entry = uint64_t{s} << 16 | site;
+  store_entry(g_blocks[block_slot(s)], entry);
+  if (size <= kMaxInteriorOffset) return;
+  // Too large to index, or before start-up: free() cannot measure blocks
+  // before start-up (a sanitizer's allocator may not be ready to answer),
+  // so their pages could not be cleared. Such blocks make every lock found
+  // in no block unknown.
+  if (size > kMaxIndexedBlock || !g_active) {
+    g_huge_blocks.store(true, std::memory_order_relaxed);
+    return;
+  }
+  // Every page the block touches past its first kMaxInteriorOffset bytes.
+  for (uintptr_t p = (s + kMaxInteriorOffset) >> kPageShift; p <= (s + size - 1) >> kPageShift;
+       ++p) {
+    page_slot &slot = page_slot_of(p);
+    const uintptr_t was = slot.page.exchange(p, std::memory_order_relaxed);
+    const uint64_t old = slot.block.exchange(entry, std::memory_order_relaxed);
+    if ((old & kLostMark) || (was && was != p))
+      slot.block.fetch_or(kLostMark, std::memory_order_relaxed);
+  }
+}
+
+void alloc_site_grown(const void *start, size_t size) {
+  const auto s = reinterpret_cast<uintptr_t>(start);
+  const uint64_t e = g_blocks[block_slot(s)].load(std::memory_order_relaxed);
+  if (e >> 16 == s) alloc_site_record(start, size, code_site(static_cast<uint32_t>(e & kSiteMask)));
+}
+
+void alloc_site_forget(const void *start, size_t size) {
+  const auto s = reinterpret_cast<uintptr_t>(start);
+  clear_entry(g_blocks[block_slot(s)], s);
+  if (size <= kMaxInteriorOffset || size > kMaxIndexedBlock) return;
+  for (uintptr_t p = (s + kMaxInteriorOffset) >> kPageShift; p <= (s + size - 1) >> kPageShift;
+       ++p) {
+    page_slot &ps = page_slot_of(p);
+    if (ps.page.load(std::memory_order_relaxed) == p &&
+        ps.block.load(std::memory_order_relaxed) >> 16 == s)
+      ps.page.store(0, std::memory_order_relaxed);
+  }
+}
+
+namespace {
+
+bool found_in(uint64_t entry, uintptr_t addr, uintptr_t *site_ip, uintptr_t *block_start) {
+  const uintptr_t s = entry >> 16;
+  if (!s || addr < s || addr >= s + malloc_usable_size(reinterpret_cast<void *>(s))) return false;
+  *site_ip = g_sites[entry & kSiteMask].load(std::memory_order_relaxed);
+  *block_start = s;
+  return *site_ip != 0;
+}
+
+}  // namespace
+
+lookup_result alloc_site_lookup(uintptr_t addr, uintptr_t *site_ip, uintptr_t *block_start) {
+  const uintptr_t p = addr >> kPageShift;
+  page_slot &ps = page_slot_of(p);
+  const uint64_t pe = ps.block.load(std::memory_order_relaxed);
+  if (ps.page.load(std::memory_order_relaxed) == p && found_in(pe, addr, site_ip, block_start))
+    return lookup_result::found;
+  bool lost = (pe & kLostMark) || g_huge_blocks.load(std::memory_order_relaxed);
   const uintptr_t top = addr & ~uintptr_t{7};
   for (uintptr_t off = 0; off <= kMaxInteriorOffset && off <= top; off += 8) {
     const uintptr_t s = top - off;
     const uint64_t e = g_blocks[block_slot(s)].load(std::memory_order_relaxed);
-    if (!e || e >> 16 != s) continue;
+    if (e & kLostMark) lost = true;  // its block may have started here
+    if (e >> 16 != s) continue;
     // The nearest block start below the lock: it holds the lock, or the
-    // lock's own block was not recorded.
-    if (addr >= s + malloc_usable_size(reinterpret_cast<void *>(s))) return false;
-    *site_ip = g_sites[e & 0xffff].load(std::memory_order_relaxed);
-    *block_start = s;
-    return *site_ip != 0;
+    // lock is in no block (or in one not recorded).
+    if (found_in(e, addr, site_ip, block_start)) return lookup_result::found;
+    break;
   }
-  return false;
+  return lost ? lookup_result::unknown : lookup_result::absent;
 }
 
 uint32_t code_site_number(uintptr_t ip) { return site_number(ip); }
 uintptr_t code_site(uint32_t number) {
-  return number < kSiteSlots ? g_sites[number].load(std::memory_order_relaxed) : 0;
+  return number && number < kSiteSlots ? g_sites[number].load(std::memory_order_relaxed) : 0;
 }
 
 uint64_t alloc_sites_known() { return g_site_count.load(std::memory_order_relaxed); }
@@ -135,8 +221,10 @@ using namespace lockdep::preload;
 
 namespace {
 
-inline void *recorded(void *p, uintptr_t ip) {
-  if (p && g_record_alloc_sites) alloc_site_record(p, ip);
+// The requested size: asking the allocator for the usable one is not safe
+// before it is ready (a sanitizer's, before its start-up).
+inline void *recorded(void *p, size_t n, uintptr_t ip) {
+  if (p && g_record_alloc_sites) alloc_site_record(p, n, ip);
   return p;
 }
 
@@ -169,7 +257,7 @@ extern "C" {
 LOCKDEP_API void *malloc(size_t n) {
   auto fn = LOCKDEP_REAL(malloc);
   if (__builtin_expect(!fn, 0)) return bootstrap_alloc(n);
-  return recorded(fn(n), LOCKDEP_CALLER);
+  return recorded(fn(n), n, LOCKDEP_CALLER);
 }
 
 LOCKDEP_API void *calloc(size_t n, size_t size) {
@@ -178,28 +266,28 @@ LOCKDEP_API void *calloc(size_t n, size_t size) {
     if (size && n > SIZE_MAX / size) return nullptr;
     return bootstrap_alloc(n * size);
   }
-  return recorded(fn(n, size), LOCKDEP_CALLER);
+  return recorded(fn(n, size), n * size, LOCKDEP_CALLER);
 }
 
 LOCKDEP_API int posix_memalign(void **out, size_t align, size_t n) {
   const int rc = LOCKDEP_REAL(posix_memalign)(out, align, n);
-  if (rc == 0) recorded(*out, LOCKDEP_CALLER);
+  if (rc == 0) recorded(*out, n, LOCKDEP_CALLER);
   return rc;
 }
 
 LOCKDEP_API void *aligned_alloc(size_t align, size_t n) {
-  return recorded(LOCKDEP_REAL(aligned_alloc)(align, n), LOCKDEP_CALLER);
+  return recorded(LOCKDEP_REAL(aligned_alloc)(align, n), n, LOCKDEP_CALLER);
 }
 
 LOCKDEP_API void *memalign(size_t align, size_t n) {
-  return recorded(LOCKDEP_REAL(memalign)(align, n), LOCKDEP_CALLER);
+  return recorded(LOCKDEP_REAL(memalign)(align, n), n, LOCKDEP_CALLER);
 }
 
 }  // extern "C"
 
 #define LOCKDEP_NEW(slot, name, call, fallback) \
   auto fn = next_definition(slot, name);        \
-  return recorded(fn ? call : fallback, LOCKDEP_CALLER)
+  return recorded(fn ? call : fallback, n, LOCKDEP_CALLER)
 
 LOCKDEP_API void *operator new(size_t n) { LOCKDEP_NEW(g_new, "_Znwm", fn(n), malloc(n)); }
 LOCKDEP_API void *operator new[](size_t n) { LOCKDEP_NEW(g_new_array, "_Znam", fn(n), malloc(n)); }

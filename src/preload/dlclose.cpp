@@ -6,6 +6,7 @@
 #include <link.h>
 
 #include "core/address_index.hpp"
+#include "core/class_graph.hpp"
 #include "core/validator.hpp"
 #include "lockdep/lockdep.h"
 #include "preload_entry.hpp"
@@ -102,7 +103,9 @@ extern "C" LOCKDEP_API int dlclose(void *handle) {
   for (int i = 0; i < before.n; ++i) {
     still_loaded_query q{&before.ranges[i], false};
     dl_iterate_phdr(find_range, &q);
-    if (!q.found) validator_forget_range(e.thread(), before.ranges[i].lo, before.ranges[i].hi);
+    if (q.found) continue;
+    validator_forget_range(e.thread(), before.ranges[i].lo, before.ranges[i].hi);
+    class_graph_forget_range(before.ranges[i].base, before.ranges[i].hi);  // code and data
   }
   return rc;
 }

@@ -9,6 +9,7 @@
 #include "core/address_index.hpp"
 #include "lock_calls.hpp"
 #include "real_functions.hpp"
+#include "site_class.hpp"
 
 using namespace lockdep;
 using namespace lockdep::preload;
@@ -18,6 +19,7 @@ namespace {
 // Two hash probes for memory with no locks on its pages: the common case.
 void forget_locks_in(uintptr_t lo, uintptr_t hi, uintptr_t ip) {
   if (!address_range_may_hold_locks(lo, hi)) return;
+  forget_init_sites(lo, hi);
   preload_entry e(ip);
   if (e) validator_forget_range(e.thread(), lo, hi);
 }
@@ -28,10 +30,13 @@ extern "C" {
 
 LOCKDEP_API void free(void *p) {
   if (__builtin_expect(bootstrap_block(p), 0)) return;  // dlsym()'s: never reused
-  if (p && g_record_alloc_sites) alloc_site_forget(p);
   if (p && g_active) {
     const auto lo = reinterpret_cast<uintptr_t>(p);
-    forget_locks_in(lo, lo + malloc_usable_size(p), LOCKDEP_CALLER);
+    const size_t size = malloc_usable_size(p);
+    if (g_record_alloc_sites) alloc_site_forget(p, size);
+    forget_locks_in(lo, lo + size, LOCKDEP_CALLER);
+  } else if (p && g_record_alloc_sites) {
+    alloc_site_forget(p, 0);  // before start-up: only small blocks were recorded
   }
   auto fn = LOCKDEP_REAL(free);
   if (fn) fn(p);  // else: dlsym() is bootstrapping; leaking this block is safe
@@ -47,8 +52,10 @@ LOCKDEP_API void *realloc(void *p, size_t n) {
   const size_t old = p && g_active ? malloc_usable_size(p) : 0;
   void *q = LOCKDEP_REAL(realloc)(p, n);
   if (g_record_alloc_sites && q != p) {
-    if (p && (q || n == 0)) alloc_site_forget(p);
-    if (q) alloc_site_record(q, LOCKDEP_CALLER);
+    if (p && (q || n == 0)) alloc_site_forget(p, old);
+    if (q) alloc_site_record(q, n, LOCKDEP_CALLER);
+  } else if (g_record_alloc_sites && q && n > old) {
+    alloc_site_grown(q, n);
   }
   if (old) {
     const auto lo = reinterpret_cast<uintptr_t>(p);

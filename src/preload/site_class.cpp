@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "alloc_sites.hpp"
+#include "core/address_index.hpp"
 #include "core/class_graph.hpp"
 #include "preload_entry.hpp"
 #include "report/elf_symbols.hpp"
@@ -23,9 +24,12 @@ std::atomic<uint64_t> &init_slot(uintptr_t lock) {
   return g_init_sites[((lock >> 3) * 0x9E3779B97F4A7C15ull) >> (64 - kInitBits)];
 }
 
-uintptr_t init_site_of(uintptr_t lock) {
+// The init site of `lock`: 0 if it had no init call, false if that is not
+// known (its slot lost a record).
+bool init_site_of(uintptr_t lock, uintptr_t *site) {
   const uint64_t e = init_slot(lock).load(std::memory_order_relaxed);
-  return e >> 16 == lock ? code_site(static_cast<uint32_t>(e & 0xffff)) : 0;
+  *site = e >> 16 == lock ? code_site(static_cast<uint32_t>(e & kSiteMask)) : 0;
+  return *site || !(e & kLostMark);
 }
 
 struct module_search {
@@ -52,14 +56,21 @@ int find_module(dl_phdr_info *info, size_t, void *arg) {
 }
 
 // Called once per lock instance, under the graph lock; never allocates.
+// A lock's class must not depend on what the tables happened to keep: two
+// locks of one type in two classes make false cycles. So a lock whose
+// records may have been lost has no class (it is still checked as an
+// instance).
 void resolve_site(const void *key, uintptr_t first_ip, site_identity *out) {
   const auto addr = reinterpret_cast<uintptr_t>(key);
-  const uintptr_t init = init_site_of(addr);
+  uintptr_t init = 0;
+  const bool init_known = init_site_of(addr, &init);
   uintptr_t alloc_ip = 0, block = 0;
-  if (alloc_site_lookup(addr, &alloc_ip, &block)) {
+  const lookup_result heap = alloc_site_lookup(addr, &alloc_ip, &block);
+  *out = {site_kind::none, first_ip, 0, 0};
+  if (heap == lookup_result::found) {
     // The init site too: allocation wrappers (xmalloc) share one site
     // among many types, whose init calls still tell them apart.
-    *out = {site_kind::heap_block, alloc_ip, addr - block, init};
+    if (init_known) *out = {site_kind::heap_block, alloc_ip, addr - block, init};
     return;
   }
   module_search m{addr, 0, nullptr, false};
@@ -71,6 +82,7 @@ void resolve_site(const void *key, uintptr_t first_ip, site_identity *out) {
     *out = {site_kind::static_symbol, named ? sym.start : addr, 0, 0};
     return;
   }
+  if (heap == lookup_result::unknown || !init_known) return;
   if (init) {
     *out = {site_kind::init_call, init, 0, 0};
     return;
@@ -80,8 +92,10 @@ void resolve_site(const void *key, uintptr_t first_ip, site_identity *out) {
 
 // After the options (101) and the preload layer's set-up (102).
 __attribute__((constructor(104))) void site_classes_init() {
-  if (!g_active || !current_options().classes_site) return;
-  g_record_alloc_sites = true;
+  if (!g_active || !current_options().classes_site) {
+    g_record_alloc_sites = false;
+    return;
+  }
   set_site_resolver(resolve_site);
 }
 
@@ -91,16 +105,27 @@ void note_lock_init(const void *lock, uintptr_t ip) {
   if (!g_record_alloc_sites) return;
   const auto a = reinterpret_cast<uintptr_t>(lock);
   const uint32_t site = code_site_number(ip);
-  if (a >> 48 || !site) return;
-  init_slot(a).store(uint64_t{a} << 16 | site, std::memory_order_relaxed);
+  if (a >> 48 || !site) {
+    init_slot(a).fetch_or(kLostMark, std::memory_order_relaxed);
+    return;
+  }
+  store_entry(init_slot(a), uint64_t{a} << 16 | site);
+}
+
+void forget_init_sites(uintptr_t lo, uintptr_t hi) {
+  if (!g_record_alloc_sites) return;
+  for_each_lock_page(lo, hi, [&](uintptr_t page) {
+    const uintptr_t end =
+        page + (uintptr_t{1} << kPageShift) < hi ? page + (uintptr_t{1} << kPageShift) : hi;
+    for (uintptr_t a = (page > lo ? page : lo + 3) & ~uintptr_t{3}; a < end; a += 4)
+      note_lock_destroy(reinterpret_cast<const void *>(a));
+  });
 }
 
 void note_lock_destroy(const void *lock) {
   if (!g_record_alloc_sites) return;
   const auto a = reinterpret_cast<uintptr_t>(lock);
-  std::atomic<uint64_t> &slot = init_slot(a);
-  uint64_t e = slot.load(std::memory_order_relaxed);
-  if (e >> 16 == a) slot.compare_exchange_strong(e, 0, std::memory_order_relaxed);
+  clear_entry(init_slot(a), a);
 }
 
 }  // namespace lockdep::preload

@@ -10,5 +10,8 @@ namespace lockdep::preload {
 // pthread_*_init / mtx_init of `lock` called from `ip`; and destroyed.
 void note_lock_init(const void *lock, uintptr_t ip);
 void note_lock_destroy(const void *lock);
+// Memory [lo, hi) is released: locks there lose their init sites (only
+// pages known to have held locks are looked at).
+void forget_init_sites(uintptr_t lo, uintptr_t hi);
 
 }  // namespace lockdep::preload

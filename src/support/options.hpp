@@ -23,7 +23,7 @@ struct options {
   // Limits of the pools that hold real state; 0: the static reservation.
   uint32_t max_classes = 0;
   uint32_t max_dependencies = 0;
-  bool classes_site = false;         // classes=site: lock classes inferred by site too
+  bool classes_site = true;          // classes=site: also lock classes inferred by site
   bool report_json = false;          // report_format=json: JSON lines on the report stream
   char json_path[1024];              // JSON lines also to this file; %p stands for the pid
   bool symbolize = true;             // 0: frames as (module+offset) for `lockdep symbolize`

@@ -53,6 +53,15 @@ static void two_fields(void) {
   run(b_then_a, two);
 }
 
+// The same classes, and first one object taken both ways: the instance
+// report covers the classes, and the class level says nothing more.
+static void covered_by_instance(void) {
+  struct account *one = open_account(), *two = open_account();
+  run(a_then_b, one);
+  run(b_then_a, one);
+  run(b_then_a, two);
+}
+
 // ---- 3: three types, a cycle of classes and no cycle of locks ---------------
 struct x_type {
   int n;
@@ -184,6 +193,8 @@ int main(int argc, char **argv) {
     two_fields();
   else if (!strcmp(c, "three_types"))
     three_types();
+  else if (!strcmp(c, "covered_by_instance"))
+    covered_by_instance();
   else if (!strcmp(c, "ordered_pairs"))
     ordered_pairs();
   else if (!strcmp(c, "hand_over_hand"))

@@ -27,11 +27,16 @@ program_test(classes_three_types --status 66 --count ${CIRCULAR} 1 --count ${BY_
   --has "struct allocated at new_x\\+" --has "struct allocated at new_y\\+"
   --has "struct allocated at new_z\\+" --stdout "^done"
   -- ${LOCKDEP} --classes=site -- ${CLS} three_types)
+# An instance cycle over the same classes is reported once, as an instance
+# cycle (its lock names are instances, not classes).
+program_test(classes_instance_report_covers_classes --status 66 --count ${CIRCULAR} 1
+  --count ${BY_SITE} 0 --lacks "^of class:" --stdout "^done"
+  -- ${LOCKDEP} --classes=site -- ${CLS} covered_by_instance)
 # The same programs have no instance cycle: silent at the instance level.
 program_test(classes_instance_level_misses_two_fields --status 0 --clean
   -- ${LOCKDEP} --classes=instance -- ${CLS} two_fields)
 program_test(classes_instance_level_misses_three_types --status 0 --clean
-  -- ${LOCKDEP} -- ${CLS} three_types)
+  -- ${LOCKDEP} --classes=instance -- ${CLS} three_types)
 
 # ---- clean at both levels ---------------------------------------------------
 foreach(level site instance)
