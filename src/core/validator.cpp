@@ -134,13 +134,23 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
   stack_guards(t, prev, next, guards);
   // Seen with fewer guards than before: a cycle through it that was gated
   // may not be any more (guard_sets.hpp).
-  if (existing && observe_dependency_guards(existing, guards))
+  bool now_unguarded = false;
+  if (existing && observe_dependency_guards(existing, guards)) {
+    now_unguarded = dependency_guards(existing).n == 0;
     if (const uint32_t len = recheck_dependency(existing, g_path))
-      if (report_wanted(kCircular, class_identity(prev), class_identity(next)))
+      if (!class_graph_instance_cycle_is_stale(t, prev, next) &&
+          report_wanted(kCircular, class_identity(prev), class_identity(next)))
         report_circular(t, prev, next, g_path, len);
+  }
   // Known already: its cycles were checked when it was added, and again
   // whenever its guard set shrank (above); nothing else makes one appear.
   if (existing && (dependency_at(existing).mask & kind)) {
+    // The class level sees only unguarded dependencies (below): this one
+    // just became one.
+    if (now_unguarded) {
+      if (!trace && !(trace = save_trace(stack.frames, stack.n))) return false;
+      class_graph_dependency_added(t, prev, next, kind, trace);
+    }
     publish(prev, next, existing);  // again, if the table was cleared
     return true;
   }
@@ -167,7 +177,9 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     set_dependency_guards(existing, guards);
     check_signal_dependency(t, prev, next);
   }
-  class_graph_dependency_added(t, prev, next, kind, trace);
+  // A dependency seen only under a gate cannot deadlock, whatever the
+  // locks' classes: the class level learns it once it is seen ungated.
+  if (dependency_guards(existing).n == 0) class_graph_dependency_added(t, prev, next, kind, trace);
   publish(prev, next, existing);
   return true;
 }

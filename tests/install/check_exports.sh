@@ -4,7 +4,8 @@
 #  - every lockdep_* symbol is versioned LOCKDEP_0 and declared in lockdep.h,
 #    and every function lockdep.h declares is exported;
 #  - every other symbol is unversioned (so that glibc-versioned references
-#    bind to it) and is one that libc itself defines (an interposition).
+#    bind to it) and is one that libc defines, or a libstdc++ operator new
+#    (an interposition).
 #   check_exports.sh LIBLOCKDEP LOCKDEP_H
 set -uo pipefail
 lib=$1 header=$2
@@ -14,7 +15,10 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 declared=$(grep -oE '^LOCKDEP_API [^(]*\b(lockdep_[a-z_]+)\(' "$header" | grep -oE 'lockdep_[a-z_]+\($' | tr -d '(' | sort -u)
 [ -n "$declared" ] || fail "no LOCKDEP_API declarations found in $header"
-libc_names=$(nm -D --defined-only "$libc" | awk '{print $3}' | sed 's/@.*//' | sort -u)
+libstdcxx=$(${CXX:-c++} -print-file-name=libstdc++.so.6)
+# libc's functions, and libstdc++'s operator new forms (allocation sites).
+libc_names=$( (nm -D --defined-only "$libc"; nm -D --defined-only "$libstdcxx" | grep ' _Zn') |
+  awk '{print $3}' | sed 's/@.*//' | sort -u)
 exported=$(nm -D --defined-only "$lib" | awk '{print $3}')
 interposed=0
 for sym in $exported; do
@@ -29,7 +33,7 @@ for sym in $exported; do
       ;;
     *)
       [ -z "$version" ] || fail "$sym: an interposed function must be unversioned"
-      grep -qx "$name" <<<"$libc_names" || fail "$sym is exported but is neither API nor a libc function"
+      grep -qx "$name" <<<"$libc_names" || fail "$sym is exported but is neither API nor a libc or operator new function"
       interposed=$((interposed + 1))
       ;;
   esac
