@@ -104,3 +104,9 @@ endforeach()
 program_test(report_exec_child_symbolized --status 66 --count ${CIRCULAR} 1
   --has "^SUMMARY: lockdep: possible circular locking dependency report_lines\\.c:23 in second_then_first$"
   -- ${LOCKDEP} -- sh -c "${RL}; true")
+# ... and a saved JSON line of a raw report gains files, lines and the
+# symbolized SUMMARY.
+program_test(report_symbolize_saved_json --status 0
+  --file ${REPORT_DIR}/raw_symbolized.json "\"function\":\"second_then_first\",\"file\":\"[^\"]*report_lines\\.c\",\"line\":23"
+  --file ${REPORT_DIR}/raw_symbolized.json "\"summary\":\"SUMMARY: lockdep: possible circular locking dependency report_lines\\.c:23 in second_then_first\""
+  -- sh -c "rm -f ${REPORT_DIR}/raw.json && LD_PRELOAD=${RL_LIB} LOCKDEP_OPTIONS=symbolize=0:json_path=${REPORT_DIR}/raw.json ${RL} 2>/dev/null && ${LOCKDEP} symbolize <${REPORT_DIR}/raw.json >${REPORT_DIR}/raw_symbolized.json")
