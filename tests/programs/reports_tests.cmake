@@ -110,3 +110,15 @@ program_test(report_symbolize_saved_json --status 0
   --file ${REPORT_DIR}/raw_symbolized.json "\"function\":\"second_then_first\",\"file\":\"[^\"]*report_lines\\.c\",\"line\":23"
   --file ${REPORT_DIR}/raw_symbolized.json "\"summary\":\"SUMMARY: lockdep: possible circular locking dependency report_lines\\.c:23 in second_then_first\""
   -- sh -c "rm -f ${REPORT_DIR}/raw.json && LD_PRELOAD=${RL_LIB} LOCKDEP_OPTIONS=symbolize=0:json_path=${REPORT_DIR}/raw.json ${RL} 2>/dev/null && ${LOCKDEP} symbolize <${REPORT_DIR}/raw.json >${REPORT_DIR}/raw_symbolized.json")
+
+# Bad values stop the program before it runs, naming the option.
+program_test(report_json_path_unusable --status 2
+  --has "^lockdep: cannot open json_path '/nonexistent-dir/r.json': No such file or directory$"
+  -- ${LOCKDEP} --json-path=/nonexistent-dir/r.json -- ${RL})
+program_test(report_format_bad_value --status 2
+  --has "^lockdep: bad value 'xml' for option 'report_format': expected text or json$"
+  -- ${LOCKDEP} --report-format=xml -- ${RL})
+# json_path=%p: one file per process, also when the command writes them.
+program_test(report_json_path_per_pid --status 0
+  --file ${REPORT_DIR}/per-pid.json.ok "\"kind\":\"circular\""
+  -- sh -c "rm -f ${REPORT_DIR}/per-pid.* && ${LOCKDEP} --json-path=${REPORT_DIR}/per-pid.%p -- ${RL} || cat ${REPORT_DIR}/per-pid.[0-9]* >${REPORT_DIR}/per-pid.json.ok")
