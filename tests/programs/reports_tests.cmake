@@ -23,7 +23,7 @@ set(ACQ "second_then_first\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_lines\\]")
 # line of the lock call, the inlined helper expanded, and #0 indented as
 # the other dependencies.
 program_test(report_source_lines --status 66 --count ${CIRCULAR} 1
-  --has "^0x[0-9a-f]+ \\(g_first\\), at: ${ACQ} \\(.*report_lines\\.c:23\\)$"
+  --has "^0x[0-9a-f]+ \\(g_first\\), at: ${ACQ} \\(/.*/tests/programs/report_lines\\.c:23\\)$"
   --has "\\(g_second\\), at: take_second \\[report_lines\\] \\(.*report_lines\\.c:11\\) inlined in ${ACQ} \\(.*report_lines\\.c:22\\)$"
   --has "^       first_then_second\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_lines\\] \\(.*report_lines\\.c:16\\)$"
   --has "^       thread_main\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_lines\\] \\(.*report_lines\\.c:30\\)$"
