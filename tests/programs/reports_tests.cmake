@@ -122,3 +122,13 @@ program_test(report_format_bad_value --status 2
 program_test(report_json_path_per_pid --status 0
   --file ${REPORT_DIR}/per-pid.json.ok "\"kind\":\"circular\""
   -- sh -c "rm -f ${REPORT_DIR}/per-pid.* && ${LOCKDEP} --json-path=${REPORT_DIR}/per-pid.%p -- ${RL} || cat ${REPORT_DIR}/per-pid.[0-9]* >${REPORT_DIR}/per-pid.json.ok")
+
+# LOCKDEP_THIS_IP is looked up at the address itself, not one byte before
+# it (which lies in the statement before).
+add_executable(report_api_lines report_api_lines.c)
+target_link_libraries(report_api_lines PRIVATE lockdep)
+target_compile_options(report_api_lines PRIVATE -O0 -g)
+program_test(report_this_ip_line --status 66 --count ${CIRCULAR} 1
+  --has "^0x[0-9a-f]+ \\(api_a\\), at: main\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_api_lines\\] \\(.*report_api_lines\\.c:20\\)$"
+  --has "^0x[0-9a-f]+ \\(api_b\\), at: main\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_api_lines\\] \\(.*report_api_lines\\.c:19\\)$"
+  -- ${LOCKDEP} -- $<TARGET_FILE:report_api_lines>)
