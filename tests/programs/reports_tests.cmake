@@ -132,3 +132,8 @@ program_test(report_this_ip_line --status 66 --count ${CIRCULAR} 1
   --has "^0x[0-9a-f]+ \\(api_a\\), at: main\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_api_lines\\] \\(.*report_api_lines\\.c:20\\)$"
   --has "^0x[0-9a-f]+ \\(api_b\\), at: main\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_api_lines\\] \\(.*report_api_lines\\.c:19\\)$"
   -- ${LOCKDEP} -- $<TARGET_FILE:report_api_lines>)
+
+# A daemon that reports after the command exited prints its report itself.
+program_test(report_after_command_exited --status 0 --count ${CIRCULAR} 1
+  --has "^SUMMARY: lockdep: possible circular locking dependency ${ACQ}$"
+  -- ${CMAKE_CURRENT_SOURCE_DIR}/report_after_command.sh ${LOCKDEP} ${RL})
