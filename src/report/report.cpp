@@ -37,9 +37,11 @@ char g_buf[16384];                   // its text
 uintptr_t g_frames[kMaxStackDepth];  // the current stack
 char g_scenario[2048];               // the scenario table's text, for JSON
 uint32_t g_scenario_len;
-bool g_sending;      // the report in progress goes to the `lockdep` command
-bool g_send_failed;  // ... which could not take it: it is printed here instead
-int g_json_fd = -1;  // json_path, opened on first use
+frame_location g_loc;                 // the frame being written
+char g_where[1200], g_summary[1400];  // the SUMMARY line
+bool g_sending;                       // the report in progress goes to the `lockdep` command
+bool g_send_failed;                   // ... which could not take it: it is printed here instead
+int g_json_fd = -1;                   // json_path, opened on first use
 pid_t g_json_fd_pid;
 char g_json_path[1100];
 constexpr uint32_t kNameRoom = 192;  // a lock described by its address
@@ -405,19 +407,18 @@ void report_writer::scenario_json() {
 void report_writer::finish_printing() {
   char problem[128];
   problem_of(title_, problem, sizeof problem);
-  char where[1200] = "";
+  char *where = g_where, *summary = g_summary;
+  where[0] = '\0';
   if (have_summary_ip_) {
-    frame_location loc;
-    if (raw_ && locate_frame(summary_ip_, &loc))
-      std::snprintf(where, sizeof where, " (%s+0x%lx)", loc.module,
-                    static_cast<unsigned long>(loc.offset));
+    if (raw_ && locate_frame(summary_ip_, &g_loc))
+      std::snprintf(where, sizeof g_where, " (%s+0x%lx)", g_loc.module,
+                    static_cast<unsigned long>(g_loc.offset));
     else {
       where[0] = ' ';
-      symbolize(summary_ip_, where + 1, sizeof where - 1);
+      symbolize(summary_ip_, where + 1, sizeof g_where - 1);
     }
   }
-  char summary[1400];
-  std::snprintf(summary, sizeof summary, "SUMMARY: lockdep: %s%s", problem, where);
+  std::snprintf(summary, sizeof g_summary, "SUMMARY: lockdep: %s%s", problem, where);
   print("\n%s\n", summary);
   if (json_) {
     if (g_scenario_len) scenario_json();
@@ -617,7 +618,7 @@ void report_writer::lock_name_of(const void *instance, const char *name) {
 // text shows it) and the in-process function name; the command adds file,
 // line and inlined frames.
 void report_writer::frame(uintptr_t addr, const char *) {
-  frame_location loc;
+  frame_location &loc = g_loc;
   g_json.begin_object();
   if (locate_frame(addr, &loc)) {
     g_json.key("module");
@@ -647,9 +648,8 @@ void report_writer::ip(uintptr_t addr) {
     have_summary_ip_ = true;
     summary_ip_ = addr;
   }
-  frame_location loc;
-  if (raw_ && locate_frame(addr, &loc))
-    print("(%s+0x%lx)", loc.module, static_cast<unsigned long>(loc.offset));
+  if (raw_ && locate_frame(addr, &g_loc))
+    print("(%s+0x%lx)", g_loc.module, static_cast<unsigned long>(g_loc.offset));
   else
     print("%s", sym);
   if (!json_) return;

@@ -1,6 +1,8 @@
 #include "report/status_pipe.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,6 +36,31 @@ int high_descriptor_floor() {
   struct rlimit r {};
   if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur < 64) return 3;
   return r.rlim_cur > 1100 ? 1000 : static_cast<int>(r.rlim_cur) - 32;
+}
+
+// A process that outlives the command (a daemon it started, exec'ing
+// later) finds the pipe's reader gone: the write must fail with EPIPE, not
+// kill the process with SIGPIPE. SIGPIPE is blocked around the write in
+// this thread, and the one the write raised is taken back.
+bool write_without_sigpipe(int fd, char byte) {
+  sigset_t pipe_only, old;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+  sigset_t pending;
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE);
+  ssize_t w;
+  do {
+    w = write(fd, &byte, 1);
+  } while (w < 0 && errno == EINTR);
+  if (w < 0 && errno == EPIPE && !was_pending) {
+    const timespec zero{};
+    while (sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return w == 1;
 }
 
 }  // namespace
@@ -101,14 +128,7 @@ bool status_pipe_watched() {
 bool status_pipe_send(char byte) {
   if (!g_attached) attach_from_environment();
   if (!g_watched || g_lost.load(std::memory_order_relaxed)) return false;
-  if (is_our_pipe(g_fd)) {
-    for (;;) {
-      const ssize_t w = write(g_fd, &byte, 1);
-      if (w == 1) return true;
-      if (w < 0 && errno == EINTR) continue;
-      break;
-    }
-  }
+  if (is_our_pipe(g_fd) && write_without_sigpipe(g_fd, byte)) return true;
   g_lost = true;
   return false;
 }

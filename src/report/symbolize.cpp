@@ -59,7 +59,7 @@ namespace {
 bool mapped_file(uintptr_t addr, char *out, size_t len) {
   const int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  char buf[4096];
+  char buf[1024];  // a longer line (a very long path) is skipped
   size_t have = 0;
   bool found = false;
   for (;;) {

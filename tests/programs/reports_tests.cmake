@@ -23,7 +23,7 @@ set(ACQ "second_then_first\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_lines\\]")
 # line of the lock call, the inlined helper expanded, and #0 indented as
 # the other dependencies.
 program_test(report_source_lines --status 66 --count ${CIRCULAR} 1
-  --has "^0x[0-9a-f]+ \\(g_first\\), at: ${ACQ} \\(.*report_lines\\.c:23\\)$"
+  --has "^0x[0-9a-f]+ \\(g_first\\), at: ${ACQ} \\(/.*/tests/programs/report_lines\\.c:23\\)$"
   --has "\\(g_second\\), at: take_second \\[report_lines\\] \\(.*report_lines\\.c:11\\) inlined in ${ACQ} \\(.*report_lines\\.c:22\\)$"
   --has "^       first_then_second\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_lines\\] \\(.*report_lines\\.c:16\\)$"
   --has "^       thread_main\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_lines\\] \\(.*report_lines\\.c:30\\)$"
@@ -104,3 +104,36 @@ endforeach()
 program_test(report_exec_child_symbolized --status 66 --count ${CIRCULAR} 1
   --has "^SUMMARY: lockdep: possible circular locking dependency report_lines\\.c:23 in second_then_first$"
   -- ${LOCKDEP} -- sh -c "${RL}; true")
+# ... and a saved JSON line of a raw report gains files, lines and the
+# symbolized SUMMARY.
+program_test(report_symbolize_saved_json --status 0
+  --file ${REPORT_DIR}/raw_symbolized.json "\"function\":\"second_then_first\",\"file\":\"[^\"]*report_lines\\.c\",\"line\":23"
+  --file ${REPORT_DIR}/raw_symbolized.json "\"summary\":\"SUMMARY: lockdep: possible circular locking dependency report_lines\\.c:23 in second_then_first\""
+  -- sh -c "rm -f ${REPORT_DIR}/raw.json && LD_PRELOAD=${RL_LIB} LOCKDEP_OPTIONS=symbolize=0:json_path=${REPORT_DIR}/raw.json ${RL} 2>/dev/null && ${LOCKDEP} symbolize <${REPORT_DIR}/raw.json >${REPORT_DIR}/raw_symbolized.json")
+
+# Bad values stop the program before it runs, naming the option.
+program_test(report_json_path_unusable --status 2
+  --has "^lockdep: cannot open json_path '/nonexistent-dir/r.json': No such file or directory$"
+  -- ${LOCKDEP} --json-path=/nonexistent-dir/r.json -- ${RL})
+program_test(report_format_bad_value --status 2
+  --has "^lockdep: bad value 'xml' for option 'report_format': expected text or json$"
+  -- ${LOCKDEP} --report-format=xml -- ${RL})
+# json_path=%p: one file per process, also when the command writes them.
+program_test(report_json_path_per_pid --status 0
+  --file ${REPORT_DIR}/per-pid.json.ok "\"kind\":\"circular\""
+  -- sh -c "rm -f ${REPORT_DIR}/per-pid.* && ${LOCKDEP} --json-path=${REPORT_DIR}/per-pid.%p -- ${RL} || cat ${REPORT_DIR}/per-pid.[0-9]* >${REPORT_DIR}/per-pid.json.ok")
+
+# LOCKDEP_THIS_IP is looked up at the address itself, not one byte before
+# it (which lies in the statement before).
+add_executable(report_api_lines report_api_lines.c)
+target_link_libraries(report_api_lines PRIVATE lockdep)
+target_compile_options(report_api_lines PRIVATE -O0 -g)
+program_test(report_this_ip_line --status 66 --count ${CIRCULAR} 1
+  --has "^0x[0-9a-f]+ \\(api_a\\), at: main\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_api_lines\\] \\(.*report_api_lines\\.c:20\\)$"
+  --has "^0x[0-9a-f]+ \\(api_b\\), at: main\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[report_api_lines\\] \\(.*report_api_lines\\.c:19\\)$"
+  -- ${LOCKDEP} -- $<TARGET_FILE:report_api_lines>)
+
+# A daemon that reports after the command exited prints its report itself.
+program_test(report_after_command_exited --status 0 --count ${CIRCULAR} 1
+  --has "^SUMMARY: lockdep: possible circular locking dependency ${ACQ}$"
+  -- ${CMAKE_CURRENT_SOURCE_DIR}/report_after_command.sh ${LOCKDEP} ${RL})

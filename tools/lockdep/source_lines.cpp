@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace lockdep::command {
 
@@ -45,6 +46,29 @@ std::string die_name(Dwarf_Die *die) {
 bool die_udata(Dwarf_Die *die, int name, Dwarf_Word *out) {
   Dwarf_Attribute attr;
   return dwarf_formudata(dwarf_attr(die, name, &attr), out) == 0;
+}
+
+// A relative source file name made absolute with the compilation unit's
+// directory, as addr2line and the sanitizers print them: "a/b/../c" -> "a/c".
+std::string absolute(const std::string &file, const char *comp_dir) {
+  // A relative comp_dir (Debian builds map theirs away) says nothing more.
+  if (file.empty() || file[0] == '/' || !comp_dir || comp_dir[0] != '/') return file;
+  std::vector<std::string> parts;
+  const std::string joined = std::string(comp_dir) + "/" + file;
+  for (size_t at = 0; at <= joined.size();) {
+    size_t slash = joined.find('/', at);
+    if (slash == std::string::npos) slash = joined.size();
+    const std::string part = joined.substr(at, slash - at);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    at = slash + 1;
+  }
+  std::string out;
+  for (const std::string &p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
 }
 
 }  // namespace
@@ -153,6 +177,8 @@ std::vector<source_frame> source_lines::lookup(const std::string &module, uint64
   physical.file = file;
   physical.line = line;
   frames.push_back(physical);
+  const char *comp_dir = cu ? attr_string(cu, DW_AT_comp_dir) : nullptr;
+  for (source_frame &f : frames) f.file = absolute(f.file, comp_dir);
   return frames;
 }
 

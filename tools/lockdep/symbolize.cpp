@@ -22,7 +22,9 @@ bool next_token(const std::string &s, size_t from, token *t) {
     const size_t plus = s.rfind("+0x", close);
     if (plus == std::string::npos || plus < open) continue;
     const std::string hex = s.substr(plus + 3, close - plus - 3);
-    if (hex.empty() || hex.find_first_not_of("0123456789abcdef") != std::string::npos) continue;
+    if (hex.empty() || hex.size() > 16 ||
+        hex.find_first_not_of("0123456789abcdef") != std::string::npos)
+      continue;
     t->begin = open;
     t->end = close + 1;
     t->module = s.substr(open + 1, plus - open - 1);
@@ -155,6 +157,22 @@ std::string report_symbolizer::line(const std::string &raw) {
 }
 
 std::string report_symbolizer::text(const std::string &raw) {
+  try {
+    return text_lines(raw);
+  } catch (...) {  // a malformed number in a hand-edited report
+    return raw;
+  }
+}
+
+std::string report_symbolizer::json(const std::string &raw, const std::string &summary) {
+  try {
+    return json_line(raw, summary);
+  } catch (...) {
+    return raw;
+  }
+}
+
+std::string report_symbolizer::text_lines(const std::string &raw) {
   std::string out;
   size_t at = 0;
   while (at < raw.size()) {
@@ -173,7 +191,7 @@ std::string report_symbolizer::text(const std::string &raw) {
 // "file","line","inlined":[{"function","file","line"},...]} with the
 // physical function's name and line first and the inlined frames within
 // it, innermost first.
-std::string report_symbolizer::json(const std::string &raw, const std::string &summary) {
+std::string report_symbolizer::json_line(const std::string &raw, const std::string &summary) {
   std::string out;
   size_t from = 0;
   const std::string opener = "{\"module\":";

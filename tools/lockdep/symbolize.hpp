@@ -12,13 +12,16 @@ namespace lockdep::command {
 
 class report_symbolizer {
  public:
-  // A report's text: any number of lines, each ending in '\n'.
+  // A report's text: any number of lines, each ending in '\n'. Whatever
+  // cannot be understood is passed on as it came.
   std::string text(const std::string &raw);
   // One JSON line (a report object), the text's SUMMARY line put in its
   // "summary" when `summary` is not empty.
   std::string json(const std::string &raw, const std::string &summary);
 
  private:
+  std::string text_lines(const std::string &raw);
+  std::string json_line(const std::string &raw, const std::string &summary);
   std::string line(const std::string &raw);
   source_lines lines_;
 };
