@@ -275,7 +275,7 @@ row "lock+unlock pair, worker thread (ns)" pair "%.1f ns"
 row "nested depth 4, per pair (ns)" nested4 "%.1f ns"
 row "std::mutex + lock_guard (ns)" std_mutex "%.1f ns"
 row "churn: malloc, init, lock under a global lock, destroy, free; 1 thread (ns/iter)" churn "%.0f ns"
-row "churn max RSS, $churn_n iterations, at most 2 locks alive (MiB)" churn_rss "%.1f MiB" delta
+row "churn max RSS, $(pow10 "$churn_n") iterations, at most 2 locks alive (MiB)" churn_rss "%.1f MiB" delta
 row "memory at rest: max RSS of a program creating no locks (MiB)" rest "%.1f MiB" delta
 
 graph_cell() {  # key tool: sets CELL
