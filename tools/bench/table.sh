@@ -338,7 +338,7 @@ for so in chain:asc chain:desc dag:asc dag:desc; do
       tsan) label=ThreadSanitizer ;;
     esac
     printf '| %s %s | %s |' "$shape" "$order" "$label"
-    last= last_n=
+    last='' last_n=''
     for n in $graph_sizes; do
       key="$n,$shape,$order"
       v=${GRAPH_NS[$key,$tool]:-}
