@@ -31,7 +31,7 @@ if(LOCKDEP_BUILD_BENCHMARKS)
   program_test(bench_lock_graph_bare --status 0 --lacks "." --stdout "^closed: lock\\[999\\] then lock\\[0\\]$"
     -- ${BENCH}/lock_graph 1000 dag asc)
 
-  program_test(bench_fork --status 0 --clean --stdout "^20 forks: [0-9.]+ us per fork\\+wait$"
+  program_test(bench_fork --status 0 --clean --stdout "^20 forks: [0-9.]+ us per fork\\+wait, [0-9.]+ us CPU \\(parent and child\\)$"
     -- ${LOCKDEP} -- ${BENCH}/fork_bench 20)
 
   # The ThreadSanitizer twins run (the table's third column).
@@ -48,7 +48,9 @@ if(LOCKDEP_BUILD_BENCHMARKS)
 
   # The whole table at its smoke size: every row is there, with a number in
   # the lockdep column, the graph rows' closing cycle reported by lockdep,
-  # and no failed cell.
+  # and no failed cell. About 60 process starts: some 7 s on the idle 2-core
+  # machine, past 60 s when it is shared by several full ctest runs, hence
+  # the longer time limit.
   if(LOCKDEP_BENCH_TSAN)
     set(tsan_cell "[0-9.]+ [a-zµ]+ \\([0-9.]+x\\)")
   else()
@@ -57,20 +59,18 @@ if(LOCKDEP_BUILD_BENCHMARKS)
   set(lockdep_cell "[0-9.]+ [a-zµ]+ \\([0-9.]+x\\)")
   set(table_checks)
   foreach(label "lock\\+unlock pair, worker thread" "nested depth 4" "std::mutex \\+ lock_guard"
-      "churn: malloc, init" "fork\\+wait after locks were freed")
+      "churn: malloc, init" "many-lock server: 16 threads" "many-lock server, 10,000 mutexes"
+      "fork\\+wait after locks were freed")
     list(APPEND table_checks --stdout "^\\| ${label}[^|]* \\| [0-9.]+ [a-zµ]+ \\| ${lockdep_cell} \\| ${tsan_cell} \\|$")
   endforeach()
   foreach(label "churn max RSS" "memory at rest")
     list(APPEND table_checks --stdout "^\\| ${label}[^|]* \\| [0-9.]+ MiB \\| [0-9.]+ MiB \\([-+][0-9.]+\\) \\|")
   endforeach()
-  foreach(label "many-lock server, 1,000 locks" "many-lock server, 10,000 locks")
-    list(APPEND table_checks --stdout "^\\| ${label}[^|]* \\| [0-9]+ \\| [0-9]+ \\([0-9.]+x\\) \\|")
-  endforeach()
   foreach(label "10\\^3 locks taken in a chain" "10\\^3 locks in a random DAG, 4 edges each, ascending"
       "10\\^3 locks in a random DAG, 4 edges each, descending" "the chain built in descending order, 10\\^3")
     list(APPEND table_checks --stdout "^\\| ${label}[^|]* \\| [0-9.]+ s \\| [0-9.]+ s \\([0-9.]+x\\), cycle reported \\|")
   endforeach()
-  program_test(bench_table_smoke --status 0 ${table_checks}
+  program_test(bench_table_smoke --timeout 280 --status 0 ${table_checks}
     --stdout "^Load at start: `[^`]*load average" --stdout "^\\| dag desc \\| `lockdep --` \\| [0-9]+ \\|"
     --stdout "^Failed cells: 0$"
     -- ${PROJECT_SOURCE_DIR}/tools/bench/table.sh ${PROJECT_BINARY_DIR} smoke)

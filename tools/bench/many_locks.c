@@ -1,7 +1,7 @@
 /* A many-lock server: THREADS threads each repeatedly take a random
  * ascending subset (1-4 locks) of NLOCKS mutexes, for SECONDS; prints the
- * operations per second. The order is always consistent (no report is
- * due); "inject" adds one real inversion, which must be reported once.
+ * operations per second (wall) and the process CPU time per operation. The order is always
+ * consistent (no report is due); "inject" adds one real inversion, which must be reported once.
  *   many_locks NLOCKS THREADS SECONDS [inject]
  *
  * The inversion goes through a lock the workers never take, X: X before
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,6 +58,13 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+static double cpu_seconds(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
 static void take_pair(long first, long second) {
   pthread_mutex_lock(&g_locks[first]);
   pthread_mutex_lock(&g_locks[second]);
@@ -88,14 +96,17 @@ int main(int argc, char **argv) {
   pthread_t *t = calloc((size_t)threads, sizeof *t);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
+  const double cpu0 = cpu_seconds();
   for (int i = 0; i < threads; ++i) pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i);
   usleep((useconds_t)(seconds * 1e6));
   if (inject) take_pair(g_nlocks - 1, x);
   atomic_store(&g_stop, 1);
   for (int i = 0; i < threads; ++i) pthread_join(t[i], NULL);
   clock_gettime(CLOCK_MONOTONIC, &t1);
+  const double cpu = cpu_seconds() - cpu0;
   const double elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-  printf("%ld locks, %d threads: %.0f operations/s\n", g_nlocks, threads,
-         (double)atomic_load(&g_ops) / elapsed);
+  const double ops = (double)atomic_load(&g_ops);
+  printf("%ld locks, %d threads: %.0f operations/s, %.0f ns CPU per operation\n", g_nlocks, threads,
+         ops / elapsed, ops > 0 ? cpu * 1e9 / ops : 0.0);
   return 0;
 }

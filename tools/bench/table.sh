@@ -61,7 +61,7 @@ elif ! "$bench/ops_bench_tsan" rest >/dev/null 2>"$tmp/tsan_probe"; then
 fi
 
 # run TOOL PROGRAM ARGS...: runs one measurement; sets OUT (stdout), ERR
-# (stderr file), RC and WALL (seconds). TOOL is bare, lockdep or tsan.
+# (stderr file) and RC. TOOL is bare, lockdep or tsan.
 run() {
   local tool=$1 prog=$2
   shift 2
@@ -72,12 +72,8 @@ run() {
     tsan) cmd=("$bench/${prog}_tsan" "$@") ;;
   esac
   ERR=$tmp/err.$tool
-  local t0 t1
-  t0=$(date +%s%N)
   OUT=$("${cmd[@]}" 2>"$ERR")
   RC=$?
-  t1=$(date +%s%N)
-  WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 }
 
 field() {  # KEY: the value of KEY=VALUE in $OUT
@@ -133,8 +129,8 @@ summarize() {
 
 ns_per_op() { field ns_per_op; }
 maxrss() { field maxrss_kib; }
-ops_per_s() { sed -n 's/.*: \([0-9.]*\) operations\/s.*/\1/p' <<<"$OUT"; }
-fork_us() { sed -n 's/.*: \([0-9.]*\) us per fork+wait.*/\1/p' <<<"$OUT"; }
+many_cpu_ns() { sed -n 's/.*, \([0-9.]*\) ns CPU per operation.*/\1/p' <<<"$OUT"; }
+fork_cpu_us() { sed -n 's/.*, \([0-9.]*\) us CPU (parent and child).*/\1/p' <<<"$OUT"; }
 
 # cell KEY TOOL FORMAT [ratio|inverse|delta]: sets CELL to the value and
 # its comparison with bare.
@@ -196,11 +192,11 @@ done
 
 # Graphs: one run per size and shape (several for the small ones), noting
 # whether the closing cycle was reported and whether checking stayed on.
-declare -A GRAPH_NS GRAPH_WALL GRAPH_SEEN GRAPH_STATUS
+declare -A GRAPH_NS GRAPH_CPU GRAPH_SEEN GRAPH_STATUS
 graph_run() {  # n shape order reps
   local n=$1 shape=$2 order=$3 reps=$4 tool r
   local key="$n,$shape,$order"
-  declare -A ns wall
+  declare -A ns cpu
   for ((r = 0; r < reps; r++)); do
     for tool in "${tools[@]}"; do
       if [ "$tool" = tsan ] && [ -n "$tsan_missing" ]; then GRAPH_STATUS[$key,tsan]=missing; continue; fi
@@ -220,14 +216,14 @@ graph_run() {  # n shape order reps
       GRAPH_STATUS[$key,$tool]=$st
       GRAPH_SEEN[$key,$tool]=$seen
       ns[$tool]+=" $(field ns_per_edge)"
-      wall[$tool]+=" $WALL"
+      cpu[$tool]+=" $(field cpu_total)"
     done
   done
   for tool in "${tools[@]}"; do
     # shellcheck disable=SC2086
     GRAPH_NS[$key,$tool]=$(median ${ns[$tool]:-})
     # shellcheck disable=SC2086
-    GRAPH_WALL[$key,$tool]=$(median ${wall[$tool]:-})
+    GRAPH_CPU[$key,$tool]=$(median ${cpu[$tool]:-})
   done
 }
 api_run() {  # n shape order reps: lockdep's C API alone (graph_growth)
@@ -259,10 +255,10 @@ done
 
 for locks in 1000 10000; do
   measure "many$locks" "$many_runs" many_locks "$locks" 16 "$many_seconds"
-  summarize "many$locks" "many$locks" ops_per_s
+  summarize "many$locks" "many$locks" many_cpu_ns
 done
 measure fork "$fork_runs" fork_bench "$forks"
-summarize fork fork fork_us
+summarize fork fork fork_cpu_us
 
 # ---- the table ----------------------------------------------------------------
 echo "Benchmarks ($size): $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(git -C "$(dirname "$0")" describe --always --dirty 2>/dev/null || echo '?')"
@@ -270,7 +266,8 @@ echo
 echo "Load at start: \`${header_load# }\`; at end: \`$(uptime | sed 's/^ *//')\`"
 echo
 echo "Bare, \`lockdep --\` and ThreadSanitizer (\`-fsanitize=thread\`, the same source) run interleaved in this one invocation;"
-echo "per-operation rows are process CPU time (getrusage, user + system), medians of $runs run(s); (Nx) is the cost relative to bare."
+echo "every time is CPU time (getrusage: user + system, all threads), so that other work on the machine matters less;"
+echo "per-operation rows are medians of $runs run(s); (Nx) is the cost relative to bare."
 echo
 echo "| workload | bare | lockdep | ThreadSanitizer |"
 echo "|---|---|---|---|"
@@ -278,7 +275,7 @@ row "lock+unlock pair, worker thread (ns)" pair "%.1f ns"
 row "nested depth 4, per pair (ns)" nested4 "%.1f ns"
 row "std::mutex + lock_guard (ns)" std_mutex "%.1f ns"
 row "churn: malloc, init, lock under a global lock, destroy, free; 1 thread (ns/iter)" churn "%.0f ns"
-row "churn max RSS, $churn_n iterations, at most 2 locks alive (MiB)" churn_rss "%.1f MiB" delta
+row "churn max RSS, $(pow10 "$churn_n") iterations, at most 2 locks alive (MiB)" churn_rss "%.1f MiB" delta
 row "memory at rest: max RSS of a program creating no locks (MiB)" rest "%.1f MiB" delta
 
 graph_cell() {  # key tool: sets CELL
@@ -291,8 +288,8 @@ graph_cell() {  # key tool: sets CELL
     count_failure "$tool"
     return
   fi
-  local w=${GRAPH_WALL[$key,$tool]} b=${GRAPH_WALL[$key,bare]}
-  CELL=$(printf '%.2f s' "$w")
+  local w=${GRAPH_CPU[$key,$tool]} b=${GRAPH_CPU[$key,bare]}
+  CELL=$(printf '%.3f s' "$w")
   [ "$tool" = bare ] && return
   CELL+=$(awk -v v="$w" -v b="$b" 'BEGIN { if (b > 0) printf " (%.1fx)", v / b }')
   case ${GRAPH_SEEN[$key,$tool]} in
@@ -311,16 +308,16 @@ graph_row() {  # label key
   echo "$line"
 }
 big=$largest
-graph_row "$(pow10 "$big") locks taken in a chain (lock[i] then lock[i+1]), ascending; then a 9-lock cycle closed (wall time)" "$big,chain,asc"
+graph_row "$(pow10 "$big") locks taken in a chain (lock[i] then lock[i+1]), ascending, then a 9-lock cycle closed (process CPU time)" "$big,chain,asc"
 graph_row "$(pow10 "$big") locks in a random DAG, 4 edges each, ascending; then lock[last] before lock[0]" "$big,dag,asc"
 graph_row "$(pow10 "$big") locks in a random DAG, 4 edges each, descending" "$big,dag,desc"
 for n in $graph_sizes; do
   [ "$n" -ge 100000 ] || [ "$n" = "$big" ] || continue
   graph_row "the chain built in descending order, $(pow10 "$n") locks" "$n,chain,desc"
 done
-row "many-lock server, 1,000 locks, 16 threads, ${many_seconds} s (operations/s; Nx = slowdown)" many1000 "%.0f" inverse
-row "many-lock server, 10,000 locks, 16 threads (operations/s)" many10000 "%.0f" inverse
-row "fork+wait after locks were freed, 1 other thread (µs, wall, $forks forks)" fork "%.0f µs"
+row "many-lock server: 16 threads take random ascending sets of 1-4 of 1,000 mutexes for ${many_seconds} s (CPU ns per set)" many1000 "%.0f ns"
+row "many-lock server, 10,000 mutexes (CPU ns per set)" many10000 "%.0f ns"
+row "fork+wait after locks were freed, 1 other thread (CPU µs of parent and child, $forks forks)" fork "%.0f µs"
 
 echo
 echo "Cost per new dependency (CPU ns per pair taken for the first time, median of $runs run(s) up to 10^4 locks, one run above) as the graph grows; the last column is the growth from the smallest to the largest size:"
@@ -341,7 +338,7 @@ for so in chain:asc chain:desc dag:asc dag:desc; do
       tsan) label=ThreadSanitizer ;;
     esac
     printf '| %s %s | %s |' "$shape" "$order" "$label"
-    last= last_n=
+    last='' last_n=''
     for n in $graph_sizes; do
       key="$n,$shape,$order"
       v=${GRAPH_NS[$key,$tool]:-}
@@ -373,7 +370,8 @@ echo
 echo "Notes: every run of every column is the program's own exit; \`lockdep\` must report the closing cycle of each graph"
 echo "row and must not switch checking off (a \`BUG:\` line would be shown). No row holds more than 4 locks at once, so"
 echo "ThreadSanitizer's 64-held-lock limit does not apply. ThreadSanitizer reports lock-order inversions only among"
-echo "the locks its detector still remembers (it forgets when its graph fills). Total time: $(($(date +%s) - started)) s."
+echo "the locks its detector still remembers (it forgets when its graph fills). The cost per new dependency of small"
+echo "graphs includes first-touch page faults of the tools' tables (system time). Total time: $(($(date +%s) - started)) s."
 if [ ${#notes[@]} -gt 0 ]; then
   echo
   for i in "${!notes[@]}"; do echo "[^$((i + 1))]: ${notes[$i]}"; done
