@@ -7,8 +7,8 @@
 #include "core/deferred_free.hpp"
 #include "core/dependency_graph.hpp"
 #include "core/graph_lock.hpp"
-#include "core/pool_options.hpp"
 #include "core/guard_sets.hpp"
+#include "core/pool_options.hpp"
 #include "core/validator.hpp"
 #include "lockdep/lockdep.h"
 #include "report/report.hpp"
@@ -259,9 +259,10 @@ void lockdep_print_stats(void) {
     const class_graph_counts cg = class_graph_stats();
     len += static_cast<size_t>(snprintf(
         buf + len, sizeof buf - len,
-        " site classes:        %llu inferred (for %llu lock instances), %llu class dependencies\n",
+        " site classes:        %llu inferred (for %llu lock instances), %llu class dependencies, "
+        "%llu searches out of budget\n",
         (unsigned long long)cg.classes, (unsigned long long)cg.instances_resolved,
-        (unsigned long long)cg.dependencies));
+        (unsigned long long)cg.dependencies, (unsigned long long)cg.searches_over_budget));
   }
   const ssize_t w = write(report_fd(), buf, len < sizeof buf ? len : sizeof buf - 1);
   (void)w;

@@ -62,6 +62,7 @@ void class_graph_forget_range(uintptr_t lo, uintptr_t hi);
 
 struct class_graph_counts {
   uint64_t classes, dependencies, instances_resolved;
+  uint64_t searches_over_budget;  // class cycles not looked for to the end
 };
 class_graph_counts class_graph_stats();  // takes the graph lock
 

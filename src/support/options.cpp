@@ -276,7 +276,7 @@ const char *options_help() {
          "                       BUG: MAX_LOCKDEP_ENTRIES too low!, and checking stops\n"
          "  classes=site|instance  preload mode: also check lock classes inferred from\n"
          "                       where each lock comes from (static symbol, allocation\n"
-         "                       site and offset, init call, first use) (site)\n"
+         "                       site and offset, init call, first use) (instance)\n"
          "  report_format=text|json  reports as text or as JSON lines (text)\n"
          "  json_path=PATH       also write each report as a JSON line to PATH (%p: pid)\n"
          "  symbolize=0|1        without the command: 0 prints frames as (module+0xoffset)\n"

@@ -12,7 +12,7 @@ runs=${5:-3}
 prog=$build/tools/bench/many_locks
 lockdep=$build/tools/lockdep/lockdep
 
-ops() { "$@" | sed -n 's/.*: \([0-9]*\) operations\/s$/\1/p'; }
+ops() { "$@" | sed -n 's/.*: \([0-9]*\) operations\/s.*/\1/p'; }
 
 ratios=()
 for i in $(seq "$runs"); do
