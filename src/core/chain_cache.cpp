@@ -78,10 +78,13 @@ void grow_chain_hash() {
         // As cds_hlist_add_head_rcu(), but the moved node's link is one a
         // reader may be following: stored as a shared word.
         cds_hlist_head &to = g_chain_hash[b + half];
-        CMM_STORE_SHARED(pos->next, to.next);
+        // (__atomic stores rather than liburcu's macros: clang rejects the
+        // macros' volatile assignment expressions in C++20.)
+        __atomic_store_n(&pos->next, to.next, __ATOMIC_RELAXED);
         pos->prev = reinterpret_cast<cds_hlist_node *>(&to);
         if (to.next) to.next->prev = pos;
-        rcu_assign_pointer(to.next, pos);
+        // Publishes the node, as rcu_assign_pointer() does.
+        __atomic_store_n(&to.next, pos, __ATOMIC_RELEASE);
       }
       pos = next;
     }

@@ -1,7 +1,6 @@
 #include "report/report_channel.hpp"
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -12,6 +11,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+
+#include "report/inherited_descriptor.hpp"
 
 namespace lockdep {
 namespace {
@@ -27,13 +28,6 @@ bool is_our_socket(int fd) {
   struct stat st;
   return fd >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == g_dev &&
          st.st_ino == g_ino;
-}
-
-// As the status pipe's: out of the way of a program's own descriptors.
-int high_descriptor_floor() {
-  struct rlimit r {};
-  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur < 64) return 3;
-  return r.rlim_cur > 1100 ? 1010 : static_cast<int>(r.rlim_cur) - 24;
 }
 
 void attach_from_environment() {
@@ -55,24 +49,8 @@ void report_channel_attach(bool follow_children) {
   if (!g_attached) attach_from_environment();
   if (g_moved) return;
   g_moved = true;
-  if (g_fd >= 0) {
-    const int moved =
-        fcntl(g_fd, follow_children ? F_DUPFD : F_DUPFD_CLOEXEC, high_descriptor_floor());
-    if (moved >= 0) {
-      close(g_fd);
-      g_fd = moved;
-    } else {
-      fcntl(g_fd, F_SETFD, follow_children ? 0 : FD_CLOEXEC);
-    }
-  }
-  if (follow_children && g_fd >= 0) {
-    char number[16];
-    std::snprintf(number, sizeof number, "%d", g_fd);
-    setenv(report_message::kFdVariable, number, 1);
-  } else {
-    unsetenv(report_message::kFdVariable);
-    unsetenv(report_message::kIdVariable);
-  }
+  keep_inherited_descriptor(g_fd, high_descriptor_floor(1010, 24), follow_children,
+                            report_message::kFdVariable, report_message::kIdVariable);
 }
 
 bool report_channel_open() {

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "report/inherited_descriptor.hpp"
 #include "report/report_channel.hpp"
 
 namespace lockdep {
@@ -28,14 +28,6 @@ bool is_our_pipe(int fd) {
   struct stat st;
   return fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == g_dev &&
          st.st_ino == g_ino;
-}
-
-// Out of the way of a program that opens files from 3 upwards, and below
-// the descriptor limit.
-int high_descriptor_floor() {
-  struct rlimit r {};
-  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur < 64) return 3;
-  return r.rlim_cur > 1100 ? 1000 : static_cast<int>(r.rlim_cur) - 32;
 }
 
 // A process that outlives the command (a daemon it started, exec'ing
@@ -100,24 +92,8 @@ void status_pipe_attach(bool follow_children) {
   if (!g_attached) attach_from_environment();
   if (g_moved || !g_watched) return;
   g_moved = true;
-  if (g_fd >= 0) {
-    const int moved =
-        fcntl(g_fd, follow_children ? F_DUPFD : F_DUPFD_CLOEXEC, high_descriptor_floor());
-    if (moved >= 0) {
-      close(g_fd);
-      g_fd = moved;
-    } else {
-      fcntl(g_fd, F_SETFD, follow_children ? 0 : FD_CLOEXEC);
-    }
-  }
-  if (follow_children && g_fd >= 0) {
-    char number[16];
-    std::snprintf(number, sizeof number, "%d", g_fd);
-    setenv(status::kFdVariable, number, 1);
-  } else {
-    unsetenv(status::kFdVariable);
-    unsetenv(status::kIdVariable);
-  }
+  keep_inherited_descriptor(g_fd, high_descriptor_floor(1000, 32), follow_children,
+                            status::kFdVariable, status::kIdVariable);
 }
 
 bool status_pipe_watched() {
