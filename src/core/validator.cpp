@@ -126,8 +126,18 @@ void publish(const held_lock &prev, const held_lock &next, uint32_t id) {
                     dependency_at(id).mask, &dependency_guards(id));
 }
 
+// The acquisition's stack, captured once for every dependency it records,
+// and only under the graph lock: lockdep's fork prepare handler takes that
+// lock, so no thread is inside the unwinder (and the dynamic linker's
+// locks it takes) when another forks. A capture before the lock let a
+// forked child inherit those locks held and hang.
+uint32_t save_stack_once(captured_stack &stack) {
+  if (!stack.n) capture_current_stack(stack);
+  return save_trace(stack.frames, stack.n);
+}
+
 bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &next,
-                    const captured_stack &stack, uint32_t &trace, bool &rejected) {
+                    captured_stack &stack, uint32_t &trace, bool &rejected) {
   const uint8_t kind = dep_kind(prev.read, next.read);
   uint32_t existing = find_dependency(prev.class_idx, next.class_idx);
   guard_set guards;
@@ -148,7 +158,7 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     // The class level sees only unguarded dependencies (below): this one
     // just became one.
     if (now_unguarded) {
-      if (!trace && !(trace = save_trace(stack.frames, stack.n))) return false;
+      if (!trace && !(trace = save_stack_once(stack))) return false;
       class_graph_dependency_added(t, prev, next, kind, trace);
     }
     publish(prev, next, existing);  // again, if the table was cleared
@@ -168,7 +178,7 @@ bool check_prev_add(thread_state &t, const held_lock &prev, const held_lock &nex
     return true;
   }
   // One trace for every dependency this acquisition records.
-  if (!trace && !(trace = save_trace(stack.frames, stack.n))) return false;
+  if (!trace && !(trace = save_stack_once(stack))) return false;
   if (existing) {
     add_dependency_kind(existing, kind);
   } else {
@@ -213,7 +223,7 @@ void validate_chain(thread_state &t, const held_lock &next) {
   // stack_known() could not validate nearly always records a dependency.
   if (!t.held.empty()) prefetch_dependency(t.held.back().class_idx, next.class_idx);
   captured_stack stack;
-  capture_current_stack(stack);
+  stack.n = 0;  // captured under the graph lock, when first needed
   graph_guard guard(graph_guard::yield_to_fork);
   if (!guard) return;  // validated the next time this stack is seen
   zap_deferred_keys();
