@@ -27,10 +27,10 @@ struct options {
   // class graph has no topological order yet, and a many-lock server ran
   // 8x slower with it (README, "Lock classes by site").
   bool classes_site = false;
-  bool report_json = false;          // report_format=json: JSON lines on the report stream
-  char json_path[1024];              // JSON lines also to this file; %p stands for the pid
-  bool symbolize = true;             // 0: frames as (module+offset) for `lockdep symbolize`
-  char graph_path[1024];             // the learned graph in DOT at exit; %p: the pid
+  bool report_json = false;  // report_format=json: JSON lines on the report stream
+  char json_path[1024];      // JSON lines also to this file; %p stands for the pid
+  bool symbolize = true;     // 0: frames as (module+offset) for `lockdep symbolize`
+  char graph_path[1024];     // the learned graph in DOT at exit; %p: the pid
 };
 
 const options &current_options();
